@@ -1,0 +1,13 @@
+"""The REST API: one NinjaAPI, each domain contributes a router. Schema at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+
+from .commerce.api import router as commerce_router
+
+api = NinjaAPI(
+    title="Advocate API",
+    version="1",
+    description="Events in from the shop's systems; orders and their status out.",
+    urls_namespace="api",
+)
+api.add_router("", commerce_router)

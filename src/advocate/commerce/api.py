@@ -1,0 +1,139 @@
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, django_auth
+
+from . import selectors, services
+from .events import FieldError
+from .presenters import status_sentence
+
+router = Router(tags=["commerce"])
+
+
+class IntegrationKey(HttpBearer):
+    """`Authorization: Bearer adv_…` — the per-integration key an operator created."""
+
+    def authenticate(self, request, token):
+        integration = services.integration_authenticate(token)
+        if integration is not None:
+            request.integration = integration
+        return integration
+
+
+class EventOutcomeOut(Schema):
+    index: int
+    status: str
+    source: str | None = None
+    id: str | None = None
+    errors: list[FieldError] = []
+
+
+class IntakeOut(Schema):
+    applied: int
+    duplicate: int
+    rejected: int
+    results: list[EventOutcomeOut]
+
+
+@router.post("/events", auth=IntegrationKey(), response=IntakeOut, summary="Send events")
+def post_events(request, items: list[dict]):
+    """Send a batch (up to 1,000) of `{"source", "id", "type", "occurred_at", "data"}` events.
+
+    Each is applied exactly once: the same (source, id) again is reported `duplicate` and changes nothing.
+    A bad item is `rejected` with errors naming the field; the good items in the batch still apply.
+    """
+    try:
+        outcomes = services.events_ingest(items=items, integration=request.integration)
+    except ValueError as exc:
+        raise HttpError(413, str(exc)) from None
+    counts = {"applied": 0, "duplicate": 0, "rejected": 0}
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+    return {**counts, "results": outcomes}
+
+
+class LineOut(Schema):
+    sku: str
+    title: str
+    quantity: int
+    unit_price: Decimal
+
+
+class ScanOut(Schema):
+    occurred_at: datetime
+    code: str
+    location: str
+    description: str
+
+
+class ShipmentOut(Schema):
+    id: str
+    carrier: str
+    tracking_number: str
+    state: str
+    estimated_delivery: datetime | None
+    delivered_at: datetime | None
+    delivery_detail: str
+    scans: list[ScanOut]
+
+
+class StatusOut(Schema):
+    kind: str
+    when: datetime | None
+    sentence: str
+
+
+class OrderOut(Schema):
+    id: str
+    placed_at: datetime
+    state: str
+    seller: str
+    fulfilled_by: str
+    currency: str
+    total: Decimal
+    status: StatusOut
+    lines: list[LineOut]
+    shipments: list[ShipmentOut]
+
+
+def _order_out(order, now) -> dict:
+    status = selectors.status_of(order, now)
+    return {
+        "id": order.external_id,
+        "placed_at": order.placed_at,
+        "state": order.state,
+        "seller": order.seller.name,
+        "fulfilled_by": order.fulfilled_by,
+        "currency": order.currency,
+        "total": order.total,
+        "status": {
+            "kind": status.kind.value,
+            "when": status.when,
+            "sentence": status_sentence(status, fulfilled_by=order.fulfilled_by, now=now),
+        },
+        "lines": list(order.lines.all()),
+        "shipments": [
+            {
+                "id": s.external_id,
+                "carrier": s.carrier,
+                "tracking_number": s.tracking_number,
+                "state": s.state,
+                "estimated_delivery": s.estimated_delivery,
+                "delivered_at": s.delivered_at,
+                "delivery_detail": s.delivery_detail,
+                "scans": list(s.scans.all()),
+            }
+            for s in order.shipments.all()
+        ],
+    }
+
+
+@router.get("/orders/{order_id}", auth=django_auth, response=OrderOut, summary="One order and its status")
+def get_order(request, order_id: str):
+    """The signed-in person's order (customers see only their own; sellers only theirs).
+
+    The status sentence is in the person's language."""
+    return _order_out(selectors.order_detail(request.user, order_id), timezone.now())

@@ -1,0 +1,184 @@
+"""What the shop's systems may tell us, and the shape each kind of event must have.
+
+Plain Python (pydantic, no Django) so every rule about an event's shape is testable without a database
+and the same schemas document the API.
+"""
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CustomerRef(_Data):
+    id: Id
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]
+    phone: str = ""
+    language: str = "en"
+    time_zone: str = "UTC"
+
+
+class SellerRef(_Data):
+    id: Id
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    is_platform: bool = False
+
+
+class OrderLineData(_Data):
+    sku: Id
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    quantity: Annotated[int, Field(ge=1, le=10_000)]
+    unit_price: Money
+    category: str = ""
+
+
+class OrderPlaced(_Data):
+    order_id: Id
+    customer: CustomerRef
+    seller: SellerRef
+    fulfilled_by: Literal["platform", "seller"]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    lines: Annotated[list[OrderLineData], Field(min_length=1, max_length=500)]
+    total: Money | None = None
+    placed_at: AwareDatetime | None = None
+    ship_by: AwareDatetime
+    promised_earliest: AwareDatetime | None = None
+    promised_latest: AwareDatetime
+    express: bool = False
+    ship_to: Annotated[str, Field(max_length=300)] = ""
+
+    @model_validator(mode="after")
+    def _promise_after_dispatch(self):
+        if self.promised_latest < self.ship_by:
+            raise ValueError("promised_latest must not be before ship_by")
+        if self.promised_earliest and self.promised_earliest > self.promised_latest:
+            raise ValueError("promised_earliest must not be after promised_latest")
+        return self
+
+
+class PaymentCaptured(_Data):
+    order_id: Id
+    amount: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+    method: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class OrderCancelled(_Data):
+    order_id: Id
+    by: Literal["customer", "seller", "platform"]
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+class ShipmentCreated(_Data):
+    order_id: Id
+    shipment_id: Id
+    carrier: Annotated[str, Field(min_length=1, max_length=64)]
+    tracking_number: Annotated[str, Field(max_length=64)] = ""
+    estimated_delivery: AwareDatetime | None = None
+
+
+ScanCodeLiteral = Literal[
+    "picked_up", "in_transit", "at_depot", "out_for_delivery", "delayed", "delivery_attempted", "exception"
+]
+
+
+class TrackingScan(_Data):
+    shipment_id: Id
+    code: ScanCodeLiteral
+    location: Annotated[str, Field(max_length=120)] = ""
+    description: Annotated[str, Field(max_length=300)] = ""
+    estimated_delivery: AwareDatetime | None = None
+
+
+class ShipmentDelivered(_Data):
+    shipment_id: Id
+    detail: Annotated[str, Field(max_length=200)] = ""
+    location: Annotated[str, Field(max_length=120)] = ""
+
+
+class StockChanged(_Data):
+    seller_id: Id
+    sku: Id
+    quantity: Annotated[int, Field(ge=0)]
+
+
+class MembershipStarted(_Data):
+    customer_id: Id
+    plan: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class MembershipEnded(_Data):
+    customer_id: Id
+
+
+DATA_SCHEMAS: dict[str, type[_Data]] = {
+    "order.placed": OrderPlaced,
+    "payment.captured": PaymentCaptured,
+    "order.cancelled": OrderCancelled,
+    "shipment.created": ShipmentCreated,
+    "tracking.scan": TrackingScan,
+    "shipment.delivered": ShipmentDelivered,
+    "stock.changed": StockChanged,
+    "membership.started": MembershipStarted,
+    "membership.ended": MembershipEnded,
+}
+
+EventType = Literal[tuple(DATA_SCHEMAS)]  # type: ignore[valid-type]
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    source: Annotated[str, Field(min_length=1, max_length=64)]
+    id: Annotated[str, Field(min_length=1, max_length=128)]
+    type: EventType
+    occurred_at: AwareDatetime
+    data: dict
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class EventRejected(Exception):
+    """An event that cannot be applied; each error names the field at fault as a dotted path."""
+
+    def __init__(self, errors: list[FieldError], envelope: "Envelope | None" = None):
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+        self.envelope = envelope  # set when only the data was wrong
+
+    @classmethod
+    def at(cls, field: str, message: str) -> "EventRejected":
+        return cls([FieldError(field=field, message=message)])
+
+
+def _errors_from(exc: ValidationError, prefix: str = "") -> list[FieldError]:
+    errors = []
+    for err in exc.errors(include_url=False):
+        path = ".".join(str(part) for part in (prefix, *err["loc"]) if part != "")
+        errors.append(FieldError(field=path or "item", message=err["msg"]))
+    return errors
+
+
+def parse_event(raw: object) -> tuple[Envelope, _Data]:
+    """Check one raw item against the envelope and its type's data schema."""
+    if not isinstance(raw, dict):
+        raise EventRejected.at("item", "each event must be a JSON object")
+    try:
+        envelope = Envelope.model_validate(raw)
+    except ValidationError as exc:
+        raise EventRejected(_errors_from(exc)) from None
+    try:
+        data = DATA_SCHEMAS[envelope.type].model_validate(envelope.data)
+    except ValidationError as exc:
+        raise EventRejected(_errors_from(exc, "data"), envelope) from None
+    return envelope, data

@@ -1,0 +1,37 @@
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from advocate.commerce import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate the demo marketplace (customers in eight languages, sellers of varying quality, orders with "
+        "realistic troubles) deterministically from a seed, plus one demo login per role."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orders", type=int, default=2_000, help="how many orders (default 2,000)")
+        parser.add_argument("--customers", type=int, help="how many customers (default: orders / 4)")
+        parser.add_argument("--sellers", type=int, default=12, help="how many sellers, the platform included")
+        parser.add_argument("--days", type=int, default=120, help="spread orders over this many past days")
+        parser.add_argument("--seed", type=int, default=7, help="same seed and --now give the same marketplace")
+        parser.add_argument("--now", type=datetime.fromisoformat, help="anchor time, ISO 8601 (default: now)")
+        parser.add_argument("--no-logins", action="store_true", help="do not create the demo logins")
+
+    def handle(self, *args, **opts):
+        if opts["orders"] < 0 or opts["sellers"] < 2:
+            raise CommandError("--orders must be 0 or more and --sellers at least 2 (the platform and one other).")
+        size = demo.DemoSize(orders=opts["orders"], customers=opts["customers"], sellers=opts["sellers"],
+                             days=opts["days"])
+        with tqdm(total=size.orders, unit="order", desc="Generating", disable=opts["verbosity"] == 0) as bar:
+            try:
+                counts = demo.generate(seed=opts["seed"], size=size, now=opts["now"], progress=bar.update)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+        self.stdout.write(", ".join(f"{n:,} {k}" for k, n in counts.items()))
+        if not opts["no_logins"]:
+            logins = demo.create_demo_logins()
+            self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD!r}): " + ", ".join(u for _, u in logins))

@@ -1,0 +1,194 @@
+"""The marketplace as the shop's systems describe it: who bought what from whom, and where it is.
+
+Rows here change only through `services` (mostly by applying inbound events); models hold no workflow.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Seller(models.Model):
+    external_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    is_platform = models.BooleanField(default=False, help_text=_("The marketplace operator itself."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Customer(models.Model):
+    external_id = models.CharField(max_length=64, unique=True)
+    user = models.OneToOneField(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="customer"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=12, default="en")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="products")
+    sku = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    category = models.CharField(max_length=64, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    stock = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "sku"], name="product_unique_sku_per_seller")]
+
+    def __str__(self):
+        return self.title
+
+
+class Membership(models.Model):
+    """A paid membership (free fast shipping)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
+    plan = models.CharField(max_length=64)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "started_at"])]
+
+
+class Fulfilment(models.TextChoices):
+    PLATFORM = "platform", _("Shipped by the marketplace")
+    SELLER = "seller", _("Shipped by the seller")
+
+
+class OrderState(models.TextChoices):
+    PLACED = "placed", _("Placed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Order(models.Model):
+    external_id = models.CharField(max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="orders")
+    fulfilled_by = models.CharField(max_length=16, choices=Fulfilment.choices)
+    state = models.CharField(max_length=16, choices=OrderState.choices, default=OrderState.PLACED)
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    placed_at = models.DateTimeField()
+    ship_by = models.DateTimeField(help_text=_("Latest time the order must leave the warehouse."))
+    promised_earliest = models.DateTimeField()
+    promised_latest = models.DateTimeField()
+    express = models.BooleanField(default=False)
+    ship_to = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=16, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"]),
+            models.Index(fields=["seller", "-placed_at"]),
+        ]
+
+    def __str__(self):
+        return self.external_id
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, null=True, on_delete=models.SET_NULL, related_name="+")
+    sku = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+
+
+class Payment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    method = models.CharField(max_length=32)
+    captured_at = models.DateTimeField()
+
+
+class ShipmentState(models.TextChoices):
+    IN_TRANSIT = "in_transit", _("In transit")
+    EXCEPTION = "exception", _("Problem in transit")
+    DELIVERED = "delivered", _("Delivered")
+
+
+class Shipment(models.Model):
+    external_id = models.CharField(max_length=64, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    carrier = models.CharField(max_length=64)
+    tracking_number = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=16, choices=ShipmentState.choices, default=ShipmentState.IN_TRANSIT)
+    shipped_at = models.DateTimeField()
+    estimated_delivery = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_detail = models.CharField(max_length=200, blank=True, help_text=_("e.g. left at front door"))
+
+
+class ScanCode(models.TextChoices):
+    PICKED_UP = "picked_up", _("Picked up by the carrier")
+    IN_TRANSIT = "in_transit", _("In transit")
+    AT_DEPOT = "at_depot", _("At the local depot")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    DELAYED = "delayed", _("Delayed")
+    DELIVERY_ATTEMPTED = "delivery_attempted", _("Delivery attempted")
+    EXCEPTION = "exception", _("Problem in transit")
+    DELIVERED = "delivered", _("Delivered")
+
+
+class TrackingScan(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="scans")
+    occurred_at = models.DateTimeField()
+    code = models.CharField(max_length=24, choices=ScanCode.choices)
+    location = models.CharField(max_length=120, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["shipment", "occurred_at"])]
+
+
+class Integration(models.Model):
+    """A system of the shop's that sends events; it authenticates with its own API key."""
+
+    name = models.CharField(max_length=100, unique=True)
+    key_prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class InboundEvent(models.Model):
+    """Every applied event, once: the unique (source, external_id) is what makes a repeat change nothing."""
+
+    source = models.CharField(max_length=64)
+    external_id = models.CharField(max_length=128)
+    type = models.CharField(max_length=40)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    integration = models.ForeignKey(Integration, null=True, blank=True, on_delete=models.SET_NULL)
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="inbound_event_unique_source_id")
+        ]
+
+
+class DemoScenario(models.Model):
+    """Ground truth of the generated demo marketplace: what was planned to go wrong with an order.
+
+    Only the demo generator writes it; benchmarks read it to know which orders are problem orders.
+    """
+
+    order = models.OneToOneField(Order, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, db_index=True)

@@ -1,0 +1,75 @@
+"""Status sentences in the reader's language and time zone (the situation itself comes from `status`)."""
+
+from datetime import datetime
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .status import OrderStatus, StatusKind
+
+# Carriers describe where they left a parcel in a handful of standard ways; those we translate.
+_KNOWN_DETAILS = {
+    "left at front door": gettext_lazy("left at front door"),
+    "handed to resident": gettext_lazy("handed to resident"),
+    "left with neighbour": gettext_lazy("left with neighbour"),
+    "in parcel locker": gettext_lazy("in parcel locker"),
+    "at pick-up point": gettext_lazy("at pick-up point"),
+    "signed for": gettext_lazy("signed for"),
+}
+
+
+def delivery_detail(text: str) -> str:
+    known = _KNOWN_DETAILS.get(text.strip().lower())
+    return str(known) if known else text
+
+
+def relative_day(moment: datetime, now: datetime) -> str:
+    """'today', 'tomorrow', 'Thursday' (within a week either way) or '3 December', in local time."""
+    local, today = timezone.localtime(moment), timezone.localtime(now).date()
+    days = (local.date() - today).days
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("tomorrow")
+    if days == -1:
+        return _("yesterday")
+    if -6 <= days <= 6:
+        return formats.date_format(local, "l")
+    return formats.date_format(local, "j F")
+
+
+def local_time(moment: datetime) -> str:
+    return formats.time_format(timezone.localtime(moment), "H:i")
+
+
+def status_sentence(status: OrderStatus, *, fulfilled_by: str, now: datetime) -> str:
+    by_seller = fulfilled_by == "seller"
+    when = relative_day(status.when, now) if status.when else ""
+    match status.kind:
+        case StatusKind.CANCELLED:
+            return _("Cancelled %(day)s") % {"day": when}
+        case StatusKind.NOT_SHIPPED if by_seller:
+            return _("Not shipped yet — the seller has until %(day)s") % {"day": when}
+        case StatusKind.NOT_SHIPPED:
+            return _("Not shipped yet — it leaves our warehouse by %(day)s") % {"day": when}
+        case StatusKind.SHIP_OVERDUE if by_seller:
+            return _("Not shipped yet — the seller should have sent it by %(day)s") % {"day": when}
+        case StatusKind.SHIP_OVERDUE:
+            return _("Not shipped yet — it should have left our warehouse by %(day)s") % {"day": when}
+        case StatusKind.ARRIVING:
+            return _("Arriving %(day)s") % {"day": when}
+        case StatusKind.LATE if status.when:
+            return _("Running late — new estimate %(day)s") % {"day": when}
+        case StatusKind.LATE:
+            return _("Running late — we are asking the carrier and will tell you as soon as we know")
+        case StatusKind.DELIVERED if status.detail:
+            return _("Delivered %(day)s %(time)s, %(detail)s") % {
+                "day": when,
+                "time": local_time(status.when),
+                "detail": delivery_detail(status.detail),
+            }
+        case StatusKind.DELIVERED:
+            return _("Delivered %(day)s %(time)s") % {"day": when, "time": local_time(status.when)}
+    raise ValueError(status.kind)
+

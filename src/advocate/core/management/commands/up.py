@@ -1,0 +1,81 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from gunicorn.app.base import BaseApplication
+
+from advocate.commerce.models import Order
+
+
+class _Server(BaseApplication):
+    def __init__(self, options):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from advocate.wsgi import application
+
+        return application
+
+
+class Command(BaseCommand):
+    help = (
+        "Start Advocate: create or update the database, generate the demo marketplace on first start, then run "
+        "the task worker and the web server until interrupted."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("ADVOCATE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("ADVOCATE_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("ADVOCATE_WEB_WORKERS", "2")),
+                            help="web server processes (default 2)")
+        parser.add_argument("--no-demo", action="store_true", help="start with an empty marketplace")
+        parser.add_argument("--demo-orders", type=int, default=2_000, help="size of the demo marketplace")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="do not start a task worker here (workers run elsewhere)")
+
+    def handle(self, *args, **opts):
+        self.stdout.write("Preparing the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not opts["no_demo"] and not Order.objects.exists():
+            self.stdout.write("First start: generating the demo marketplace…")
+            call_command("demo", orders=opts["demo_orders"], verbosity=1)
+
+        worker = None
+        if not opts["no_worker"]:
+            # Tasks live in the same database (django-tasks-db); the worker is a child of this command.
+            worker = subprocess.Popen([sys.executable, "-m", "advocate.cli", "db_worker"], env=os.environ.copy())
+
+        url = f"http://{opts['host']}:{opts['port']}/"
+        db = settings.DATABASES["default"]
+        self.stdout.write(self.style.SUCCESS(f"\nAdvocate is running at {url}"))
+        self.stdout.write(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+        if not opts["no_demo"]:
+            self.stdout.write("Demo logins (password 'advocate-demo'):")
+            for role, username in [("customer", "demo-customer"), ("customer, Arabic", "demo-customer-ar"),
+                                   ("associate", "demo-associate"), ("seller", "demo-seller"),
+                                   ("operator", "demo-operator")]:
+                self.stdout.write(f"  {role:18} {username}")
+        self.stdout.write("Press Ctrl+C to stop.\n")
+        settings.ADVOCATE_SHOW_DEMO_LOGINS = not opts["no_demo"]  # read by the forked web workers
+        try:
+            _Server({
+                "bind": f"{opts['host']}:{opts['port']}",
+                "workers": opts["workers"],
+                "threads": 4,
+                "worker_class": "gthread",
+                "accesslog": None,
+                "loglevel": "warning",
+            }).run()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

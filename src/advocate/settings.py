@@ -1,0 +1,156 @@
+"""Settings for Advocate.
+
+One settings module for every deployment: the embedded default (SQLite file, tasks in the same
+database run by a worker the start command launches) and the scaled-out one (PostgreSQL via
+DATABASE_URL, several web processes, workers on other machines) differ only in environment variables.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("ADVOCATE_DATA_DIR", Path.cwd() / "var"))
+
+DEBUG = os.environ.get("ADVOCATE_DEBUG", "") == "1"
+SECRET_KEY = os.environ.get("ADVOCATE_SECRET_KEY") or "insecure-embedded-default-change-me-in-production"
+ALLOWED_HOSTS = os.environ.get("ADVOCATE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ADVOCATE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks_db",
+    "advocate.core",
+    "advocate.accounts",
+    "advocate.commerce",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "advocate.accounts.middleware.UserPreferencesMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "advocate.urls"
+WSGI_APPLICATION = "advocate.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "advocate.core.context_processors.support_contact",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("ADVOCATE_CONN_MAX_AGE", "60")))
+        db.setdefault("TEST", {})["NAME"] = os.environ.get("ADVOCATE_TEST_DB_NAME")
+        return db
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("ADVOCATE_SQLITE_PATH", str(DATA_DIR / "advocate.sqlite3")),
+        "OPTIONS": {
+            # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock at the
+            # start of a transaction so concurrent writers queue (busy timeout) instead of deadlocking.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+        # A file, not :memory:, so tests with threads exercise the same locking as production.
+        "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("ADVOCATE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("ar", "العربية"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("ja", "日本語"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = os.environ.get("ADVOCATE_SECURE_COOKIES", "") == "1"
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+EMAIL_BACKEND = os.environ.get("ADVOCATE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("ADVOCATE_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("ADVOCATE_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("ADVOCATE_FROM_EMAIL", "service@advocate.localhost")
+
+# The number customers can always call; shown on every page (principle: the phone number is never hidden).
+ADVOCATE_SUPPORT_PHONE = os.environ.get("ADVOCATE_SUPPORT_PHONE", "+1 800 555 0199")
+ADVOCATE_SUPPORT_HOURS = _("Every day, 7:00–23:00")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ADVOCATE_LOG_LEVEL", "WARNING")},
+}
+ADVOCATE_SHOW_DEMO_LOGINS = os.environ.get("ADVOCATE_SHOW_DEMO_LOGINS", "") == "1"
