@@ -4,10 +4,11 @@ Plain Python (pydantic, no Django) so every rule about an event's shape is testa
 and the same schemas document the API.
 """
 
+import zoneinfo
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
@@ -21,9 +22,18 @@ class CustomerRef(_Data):
     id: Id
     name: Annotated[str, Field(min_length=1, max_length=200)]
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]
-    phone: str = ""
-    language: str = "en"
-    time_zone: str = "UTC"
+    phone: Annotated[str, Field(max_length=40)] = ""
+    language: Annotated[str, Field(max_length=12)] = "en"
+    time_zone: Annotated[str, Field(max_length=64)] = "UTC"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
+        return value
 
 
 class SellerRef(_Data):
@@ -37,7 +47,7 @@ class OrderLineData(_Data):
     title: Annotated[str, Field(min_length=1, max_length=300)]
     quantity: Annotated[int, Field(ge=1, le=10_000)]
     unit_price: Money
-    category: str = ""
+    category: Annotated[str, Field(max_length=64)] = ""
 
 
 class OrderPlaced(_Data):
