@@ -32,8 +32,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("ADVOCATE_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("ADVOCATE_PORT", "8000")))
+        parser.add_argument("--host", default=os.environ.get("ADVOCATE_HOST", "127.0.0.1"),
+                            help="address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")
+        parser.add_argument("--port", type=int, default=int(os.environ.get("ADVOCATE_PORT", "8000")),
+                            help="port (default 8000)")
         parser.add_argument("--workers", type=int, default=int(os.environ.get("ADVOCATE_WEB_WORKERS", "2")),
                             help="web server processes (default 2)")
         parser.add_argument("--no-demo", action="store_true", help="start with an empty marketplace")
