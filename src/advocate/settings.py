@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",
     "django_tasks_db",
     "advocate.core",
     "advocate.accounts",
@@ -126,6 +127,7 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -138,9 +140,6 @@ SESSION_COOKIE_SECURE = os.environ.get("ADVOCATE_SECURE_COOKIES", "") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
-EMAIL_BACKEND = os.environ.get("ADVOCATE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = os.environ.get("ADVOCATE_EMAIL_HOST", "127.0.0.1")
-EMAIL_PORT = int(os.environ.get("ADVOCATE_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("ADVOCATE_FROM_EMAIL", "service@advocate.localhost")
 
 # The number customers can always call; shown on every page (principle: the phone number is never hidden).

@@ -34,4 +34,5 @@ class User(AbstractUser):
 
     @property
     def is_operator(self) -> bool:
-        return self.role == Role.OPERATOR
+        # A superuser made with `createsuperuser` is an operator whatever their role field says.
+        return self.role == Role.OPERATOR or self.is_superuser

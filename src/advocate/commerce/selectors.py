@@ -23,13 +23,6 @@ _DETAIL_PREFETCH = (
 )
 
 
-def customer_for_user(user) -> Customer | None:
-    try:
-        return user.customer
-    except Customer.DoesNotExist:
-        return None
-
-
 def orders_visible_to(user) -> QuerySet[Order]:
     """The one place that says whose orders a person may see."""
     if user.is_anonymous:
@@ -38,10 +31,9 @@ def orders_visible_to(user) -> QuerySet[Order]:
         return Order.objects.all()
     if user.is_seller:
         return Order.objects.filter(seller_id=user.seller_id)
-    customer = customer_for_user(user)
-    if customer is None:
-        return Order.objects.none()
-    return Order.objects.filter(customer=customer)
+    if user.is_customer:
+        return Order.objects.filter(customer__user=user)
+    return Order.objects.none()
 
 
 def order_list(user, *, page: int = 1) -> list[Order]:
