@@ -153,3 +153,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("ADVOCATE_LOG_LEVEL", "WARNING")},
 }
 ADVOCATE_SHOW_DEMO_LOGINS = os.environ.get("ADVOCATE_SHOW_DEMO_LOGINS", "") == "1"
+FORMAT_MODULE_PATH = ["advocate.formats"]

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from .status import OrderStatus, StatusKind
 
@@ -19,9 +19,24 @@ _KNOWN_DETAILS = {
 }
 
 
-def delivery_detail(text: str) -> str:
+_PAYMENT_METHODS = {
+    "card": gettext_lazy("card"),
+    "paypal": "PayPal",
+    "bank transfer": gettext_lazy("bank transfer"),
+    "gift card": gettext_lazy("gift card"),
+    "store credit": gettext_lazy("store credit"),
+}
+
+
+def carrier_phrase(text: str) -> str:
+    """A carrier's description in the reader's language when it is one of the standard phrases."""
     known = _KNOWN_DETAILS.get(text.strip().lower())
     return str(known) if known else text
+
+
+def payment_method(method: str) -> str:
+    known = _PAYMENT_METHODS.get(method.strip().lower())
+    return str(known) if known else method
 
 
 def relative_day(moment: datetime, now: datetime) -> str:
@@ -35,8 +50,10 @@ def relative_day(moment: datetime, now: datetime) -> str:
     if days == -1:
         return _("yesterday")
     if -6 <= days <= 6:
-        return formats.date_format(local, "l")
-    return formats.date_format(local, "j F")
+        weekday = formats.date_format(local, "l")
+        # Django's Russian weekday names are capitalised; inside a sentence they are not.
+        return weekday.lower() if get_language() == "ru" else weekday
+    return formats.date_format(local, "MONTH_DAY_FORMAT")
 
 
 def local_time(moment: datetime) -> str:
@@ -67,7 +84,7 @@ def status_sentence(status: OrderStatus, *, fulfilled_by: str, now: datetime) ->
             return _("Delivered %(day)s %(time)s, %(detail)s") % {
                 "day": when,
                 "time": local_time(status.when),
-                "detail": delivery_detail(status.detail),
+                "detail": carrier_phrase(status.detail),
             }
         case StatusKind.DELIVERED:
             return _("Delivered %(day)s %(time)s") % {"day": when, "time": local_time(status.when)}

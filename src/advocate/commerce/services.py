@@ -7,6 +7,7 @@ import secrets
 import time
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils.translation import gettext as _
 
 from .intake import BatchApplier, EventOutcome, parse_items, resolve_data_errors
 from .models import Integration
@@ -27,9 +28,9 @@ def integration_create(*, name: str) -> tuple[Integration, str]:
     """Create an integration and return it with its API key; only the key's hash is stored."""
     name = name.strip()
     if not name:
-        raise ValueError("An integration needs a name.")
+        raise ValueError(_("An integration needs a name."))
     if Integration.objects.filter(name=name).exists():
-        raise ValueError(f"An integration named {name!r} already exists.")
+        raise ValueError(_("An integration named “%(name)s” already exists.") % {"name": name})
     prefix = secrets.token_hex(4)
     key = f"adv_{prefix}_{secrets.token_urlsafe(32)}"
     integration = Integration.objects.create(name=name, key_prefix=prefix, key_hash=_hash_key(key))
