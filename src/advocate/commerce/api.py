@@ -1,5 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from ninja import Router, Schema
@@ -39,7 +40,7 @@ class IntakeOut(Schema):
 
 
 @router.post("/events", auth=IntegrationKey(), response=IntakeOut, summary="Send events")
-def post_events(request, items: list[dict]):
+def post_events(request, items: list[Any]):
     """Send a batch (up to 1,000) of `{"source", "id", "type", "occurred_at", "data"}` events.
 
     Each is applied exactly once: the same (source, id) again is reported `duplicate` and changes nothing.

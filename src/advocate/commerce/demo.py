@@ -71,6 +71,10 @@ TROUBLE_RATES = [
     ("slow_to_ship", 0.01),
     ("customer_cancel", 0.01),
 ]
+# How many days before `now` a showcase order of each kind is placed (others: 10 to 20 days, delivered).
+SHOWCASE_AGE_DAYS = {"arriving": 1, "late": 8, "lost": 12, "not_shipped": 0, "slow_to_ship": 6, "multi_parcel": 4}
+# The DemoScenario kinds that are troubles (the others only label showcase orders).
+TROUBLES = {kind for kind, _ in TROUBLE_RATES} | {"multi_parcel"}
 # Every demo login owns at least one order of each of these, so every screen has something to show.
 SHOWCASE = ["arriving", "late", "lost", "delivered", "not_shipped", "slow_to_ship", "damaged", "item_missing",
             "not_received", "stock_cancel", "multi_parcel", "wrong_item"]
@@ -275,12 +279,13 @@ class _OrderGenerator:
         handling = timedelta(days=1 if fulfilled_by == "platform" else rng.choice([1, 2, 3]))
         transit = timedelta(days=1 if express else rng.choice([2, 3, 4, 5]))
 
-        # Showcase orders are placed recently enough for their situation to still be current.
-        recent = {"arriving": 1.5, "late": 8, "lost": 12, "not_shipped": 0.2, "slow_to_ship": 6, "multi_parcel": 4}
-        if scenario in recent:
-            placed_at = now - timedelta(hours=int(recent[scenario] * 24) + rng.randrange(0, 6))
-        elif scenario is not None:
-            placed_at = now - timedelta(days=rng.randrange(8, 20), hours=rng.randrange(0, 24))
+        # A showcase order is timed backwards from `now`, so that it is in its situation at that moment.
+        showcase = scenario is not None
+        if showcase:
+            if scenario in ("arriving", "not_shipped"):
+                handling = timedelta(days=1)
+            age = SHOWCASE_AGE_DAYS[scenario] if scenario in SHOWCASE_AGE_DAYS else rng.randrange(10, 20)
+            placed_at = now - timedelta(days=age, hours=rng.randrange(0, 6))
         else:
             placed_at = now - timedelta(seconds=rng.randrange(0, self.days * 86_400))
         placed_at = placed_at.replace(microsecond=0)
@@ -288,6 +293,8 @@ class _OrderGenerator:
 
         ship_by = placed_at + handling
         promised_latest = (ship_by + transit).replace(hour=20, minute=0, second=0)
+        if showcase and scenario == "arriving":
+            promised_latest = (now + timedelta(days=2)).replace(hour=20, minute=0, second=0)
         order_id = self.ids[Order].take()
         items = rng.sample(self.products[seller["id"]], k=min(len(self.products[seller["id"]]), rng.choice([1, 1, 1, 2, 3])))
         total = Decimal(0)
@@ -320,14 +327,14 @@ class _OrderGenerator:
         shipped_at = ship_by - timedelta(hours=rng.randrange(1, 20))
         if scenario == "slow_to_ship":
             shipped_at = ship_by + timedelta(days=rng.randrange(2, 6))
-        if shipped_at > now or scenario == "not_shipped":
+        if shipped_at > now or scenario == "not_shipped" or (showcase and scenario == "slow_to_ship"):
             return  # still with the shipper
         parcels = 2 if scenario == "multi_parcel" else 1
         for parcel in range(parcels):
             self._shipment(order_id, index, parcel, scenario if parcel == parcels - 1 else "normal",
-                           shipped_at, transit, promised_latest)
+                           shipped_at, transit, promised_latest, showcase)
 
-    def _shipment(self, order_id, index, parcel, scenario, shipped_at, transit, promised_latest):
+    def _shipment(self, order_id, index, parcel, scenario, shipped_at, transit, promised_latest, showcase):
         rng, now = self.rng, self.now
         sid = self.ids[Shipment].take()
         estimate = promised_latest
@@ -336,8 +343,12 @@ class _OrderGenerator:
         arrival = shipped_at + transit - timedelta(hours=rng.randrange(0, 10))
         if scenario == "multi_parcel":
             arrival = now + timedelta(days=2)  # the second parcel is still on its way
+        if showcase and scenario == "arriving":
+            arrival = promised_latest - timedelta(hours=rng.randrange(4, 30))
         if scenario == "late":
-            arrival = promised_latest + timedelta(days=rng.randrange(2, 5))
+            # A showcase late parcel is still on its way, expected some days after the promise.
+            base = max(promised_latest, now) if showcase else promised_latest
+            arrival = base + timedelta(days=rng.randrange(2, 5))
             estimate = arrival
             scans.append(("delayed", shipped_at + transit - timedelta(hours=6), "Weather delay at the hub"))
         if scenario == "lost":

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+MAX_AMOUNT = Decimal(10) ** 10  # what a money column (12 digits, 2 after the point) can hold
 
 
 class _Data(BaseModel):
@@ -50,6 +51,10 @@ class OrderLineData(_Data):
     category: Annotated[str, Field(max_length=64)] = ""
 
 
+def _lines_total(lines: list[OrderLineData]) -> Decimal:
+    return sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
+
+
 class OrderPlaced(_Data):
     order_id: Id
     customer: CustomerRef
@@ -64,6 +69,19 @@ class OrderPlaced(_Data):
     promised_latest: AwareDatetime
     express: bool = False
     ship_to: Annotated[str, Field(max_length=300)] = ""
+
+    @field_validator("lines")
+    @classmethod
+    def _total_fits(cls, lines: list[OrderLineData]) -> list[OrderLineData]:
+        if _lines_total(lines) >= MAX_AMOUNT:
+            raise ValueError(f"the order's total must be less than {MAX_AMOUNT:,}")
+        return lines
+
+    @model_validator(mode="after")
+    def _default_total(self):
+        if self.total is None:
+            self.total = _lines_total(self.lines)
+        return self
 
     @model_validator(mode="after")
     def _promise_after_dispatch(self):

@@ -2,8 +2,9 @@
 
 A JSON Lines file holds one event object per line, exactly as the API takes them. A CSV file has the
 columns `source`, `id`, `type`, `occurred_at`, and either one `data` column holding the event's data as
-JSON, or `data.<field>` columns (dotted for nesting: `data.customer.email`), whose cells are parsed as
-JSON where they can be (numbers, lists, objects) and taken as text otherwise.
+JSON, or `data.<field>` columns (dotted for nesting: `data.customer.email`), whose cells are taken as text
+(the event schemas convert "2" or "true" where a field wants a number or a boolean), or parsed as JSON
+when they hold a list or an object.
 """
 
 import csv
@@ -48,10 +49,14 @@ def read_items(path: Path, fmt: str) -> Iterator[tuple[int, object]]:
 
 
 def _cell(text: str):
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
+    # Only lists and objects are parsed: an id like "10023" must stay text. The event schemas turn
+    # text such as "2", "12.50" or "true" into numbers and booleans where a field wants one.
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            pass
+    return text
 
 
 def _csv_item(row: dict) -> object:

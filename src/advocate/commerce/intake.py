@@ -13,8 +13,6 @@ applied again from step 1, where that event is now seen as a duplicate.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
-
 from . import events as ev
 from .models import (
     Customer,
@@ -130,9 +128,10 @@ class BatchApplier:
     # --- step 2 ----------------------------------------------------------------------------------------
 
     def apply(self) -> list[EventOutcome]:
-        keys = {(p.envelope.source, p.envelope.id) for p in self.parsed}
-        seen = _existing_keys(keys)
+        # Load (and lock) first, look in the inbox second: on PostgreSQL each statement sees what was
+        # committed before it began, so an event whose effects we just loaded is also seen in the inbox.
         self._load()
+        seen = _existing_keys({(p.envelope.source, p.envelope.id) for p in self.parsed})
         outcomes = []
         for p in self.parsed:
             env = p.envelope
@@ -195,12 +194,9 @@ class BatchApplier:
                 external_id=c.id, name=c.name, email=c.email, phone=c.phone, language=c.language,
                 time_zone=c.time_zone)
             self._stage(customer)
-        total = d.total
-        if total is None:
-            total = sum((line.unit_price * line.quantity for line in d.lines), Decimal("0"))
         order = self.orders[d.order_id] = Order(
             external_id=d.order_id, customer=customer, seller=seller, fulfilled_by=d.fulfilled_by,
-            currency=d.currency, total=total, placed_at=d.placed_at or env.occurred_at, ship_by=d.ship_by,
+            currency=d.currency, total=d.total, placed_at=d.placed_at or env.occurred_at, ship_by=d.ship_by,
             promised_earliest=d.promised_earliest or d.promised_latest, promised_latest=d.promised_latest,
             express=d.express, ship_to=d.ship_to,
         )
@@ -222,7 +218,10 @@ class BatchApplier:
         order = self._order(d.order_id)
         if order.state == OrderState.CANCELLED:
             return
-        delivered_here = any(s.order is order and s.state == ShipmentState.DELIVERED for s in self.shipments.values())
+        delivered_here = any(
+            s.order.external_id == order.external_id and s.state == ShipmentState.DELIVERED
+            for s in self.shipments.values()
+        )
         if delivered_here or (order.pk and order.shipments.filter(state=ShipmentState.DELIVERED).exists()):
             raise ev.EventRejected.at("data.order_id", "a delivered order cannot be cancelled")
         order.state, order.cancelled_at = OrderState.CANCELLED, env.occurred_at

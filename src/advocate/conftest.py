@@ -1,0 +1,228 @@
+"""Shared test fixtures: the shop's events, an integration's API key, and one person per role.
+
+Events are built as the shop's systems would send them (plain dicts, ISO 8601 times) so tests exercise
+the same validation the API applies. Nothing here replaces the database.
+"""
+
+import itertools
+import json
+from copy import deepcopy
+from datetime import datetime, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+PASSWORD = "a-long-test-password-1"
+
+ALICE = {
+    "id": "cust-alice",
+    "name": "Alice Marchbanks",
+    "email": "alice.marchbanks@example.com",
+    "phone": "+44 20 7946 0011",
+    "language": "en",
+    "time_zone": "Europe/London",
+}
+BOB = {
+    "id": "cust-bob",
+    "name": "Bob Quennell",
+    "email": "bob.quennell@example.net",
+    "phone": "+44 20 7946 0022",
+    "language": "en",
+    "time_zone": "Europe/London",
+}
+NORTHWIND = {"id": "seller-northwind", "name": "Northwind Goods"}
+BLUE_HERON = {"id": "seller-blue-heron", "name": "Blue Heron Trading"}
+PLATFORM = {"id": "platform", "name": "Advocate Retail", "is_platform": True}
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+class Shop:
+    """The shop's systems: builds valid events, each with a fresh id unless one is given."""
+
+    def __init__(self, source: str = "shop-backend"):
+        self.source = source
+        self._ids = itertools.count(1)
+
+    def event(self, type_: str, data: dict, *, occurred_at: datetime | None = None, id: str | None = None,
+              source: str | None = None) -> dict:
+        return {
+            "source": source or self.source,
+            "id": id or f"evt-{next(self._ids):05d}",
+            "type": type_,
+            "occurred_at": iso(occurred_at or timezone.now()),
+            "data": data,
+        }
+
+    def order_placed(self, order_id: str, *, customer: dict = ALICE, seller: dict = NORTHWIND,
+                     fulfilled_by: str = "seller", placed_at: datetime | None = None,
+                     ship_by: datetime | None = None, promised_latest: datetime | None = None,
+                     lines: list[dict] | None = None, id: str | None = None, **data) -> dict:
+        placed_at = placed_at or timezone.now() - timedelta(hours=1)
+        ship_by = ship_by or placed_at + timedelta(days=2)
+        promised_latest = promised_latest or ship_by + timedelta(days=3)
+        body = {
+            "order_id": order_id,
+            "customer": deepcopy(customer),
+            "seller": deepcopy(seller),
+            "fulfilled_by": fulfilled_by,
+            "currency": "GBP",
+            "lines": lines
+            or [
+                {"sku": "MUG-SET", "title": "Ceramic mug set", "quantity": 2, "unit_price": "12.50"},
+                {"sku": "LAMP-01", "title": "Desk lamp", "quantity": 1, "unit_price": "39.00"},
+            ],
+            "placed_at": iso(placed_at),
+            "ship_by": iso(ship_by),
+            "promised_latest": iso(promised_latest),
+            "ship_to": "12 Acacia Avenue, London",
+            **data,
+        }
+        return self.event("order.placed", body, occurred_at=placed_at, id=id)
+
+    def shipment_created(self, order_id: str, shipment_id: str, *, shipped_at: datetime | None = None,
+                         estimated_delivery: datetime | None = None, id: str | None = None) -> dict:
+        data = {"order_id": order_id, "shipment_id": shipment_id, "carrier": "ParcelNet",
+                "tracking_number": f"PN{shipment_id}"}
+        if estimated_delivery is not None:
+            data["estimated_delivery"] = iso(estimated_delivery)
+        return self.event("shipment.created", data, occurred_at=shipped_at, id=id)
+
+    def tracking_scan(self, shipment_id: str, code: str = "in_transit", *, at: datetime | None = None,
+                      estimated_delivery: datetime | None = None, id: str | None = None, **data) -> dict:
+        body = {"shipment_id": shipment_id, "code": code, "location": "Hub 7", **data}
+        if estimated_delivery is not None:
+            body["estimated_delivery"] = iso(estimated_delivery)
+        return self.event("tracking.scan", body, occurred_at=at, id=id)
+
+    def shipment_delivered(self, shipment_id: str, *, at: datetime | None = None,
+                           detail: str = "left at front door", id: str | None = None) -> dict:
+        return self.event("shipment.delivered", {"shipment_id": shipment_id, "detail": detail}, occurred_at=at,
+                          id=id)
+
+    def order_cancelled(self, order_id: str, *, at: datetime | None = None, by: str = "customer",
+                        reason: str = "changed my mind", id: str | None = None) -> dict:
+        return self.event("order.cancelled", {"order_id": order_id, "by": by, "reason": reason},
+                          occurred_at=at, id=id)
+
+    def payment_captured(self, order_id: str, amount: str = "64.00", *, id: str | None = None) -> dict:
+        return self.event("payment.captured", {"order_id": order_id, "amount": amount, "method": "card"}, id=id)
+
+    def send(self, *items: dict):
+        """Apply events straight through the intake service; every one must apply."""
+        from advocate.commerce import services
+
+        outcomes = services.events_ingest(items=list(items))
+        problems = [(o.index, o.status, o.errors) for o in outcomes if o.status != "applied"]
+        assert not problems, problems
+        return outcomes
+
+
+@pytest.fixture
+def shop() -> Shop:
+    return Shop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is Django's concern; these tests only need logins to work, quickly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- the API -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def integration_key(db) -> str:
+    from advocate.commerce import services
+
+    _, key = services.integration_create(name="shop-backend")
+    return key
+
+
+_DEFAULT = object()
+
+
+@pytest.fixture
+def post_events(integration_key):
+    """POST a batch to /api/v1/events as the shop's systems do (a fresh client each call, so it is safe
+    from several threads); the integration's key unless another (or None: no header) is given."""
+
+    def post(items, *, key=_DEFAULT):
+        key = integration_key if key is _DEFAULT else key
+        headers = {"authorization": f"Bearer {key}"} if key is not None else {}
+        return Client().post(
+            "/api/v1/events", data=json.dumps(items), content_type="application/json", headers=headers
+        )
+
+    return post
+
+
+# --- people ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(username: str, role: str, **fields):
+        return django_user_model.objects.create_user(username, f"{username}@staff.example", PASSWORD, role=role,
+                                                     **fields)
+
+    return make
+
+
+def _customer_user(make_user, username: str, ref: dict, **fields):
+    from advocate.commerce.models import Customer
+
+    customer, _ = Customer.objects.get_or_create(
+        external_id=ref["id"],
+        defaults={k: ref[k] for k in ("name", "email", "phone", "language", "time_zone")},
+    )
+    user = make_user(username, "customer", time_zone=ref["time_zone"], **fields)
+    customer.user = user
+    customer.save(update_fields=["user"])
+    return user
+
+
+@pytest.fixture
+def alice(make_user):
+    """A customer (ALICE in events) with a login."""
+    return _customer_user(make_user, "alice", ALICE)
+
+
+@pytest.fixture
+def bob(make_user):
+    return _customer_user(make_user, "bob", BOB)
+
+
+@pytest.fixture
+def northwind_user(make_user):
+    """A seller's login (NORTHWIND in events)."""
+    from advocate.commerce.models import Seller
+
+    seller, _ = Seller.objects.get_or_create(external_id=NORTHWIND["id"], defaults={"name": NORTHWIND["name"]})
+    return make_user("northwind", "seller", seller=seller)
+
+
+@pytest.fixture
+def associate(make_user):
+    return make_user("sam-associate", "associate")
+
+
+@pytest.fixture
+def operator(make_user):
+    return make_user("olga-operator", "operator")
+
+
+@pytest.fixture
+def login():
+    """A fresh browser session signed in as the given user."""
+
+    def sign_in(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in
