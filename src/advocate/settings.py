@@ -154,3 +154,5 @@ LOGGING = {
 }
 ADVOCATE_SHOW_DEMO_LOGINS = os.environ.get("ADVOCATE_SHOW_DEMO_LOGINS", "") == "1"
 FORMAT_MODULE_PATH = ["advocate.formats"]
+# A full batch of 1,000 events with large orders can exceed Django's 2.5 MB default.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024

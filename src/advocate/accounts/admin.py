@@ -8,5 +8,5 @@ from .models import User
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "role", "language", "seller", "is_active"]
     list_filter = ["role", "is_active"]
-    fieldsets = BaseUserAdmin.fieldsets + (("Advocate", {"fields": ("role", "language", "time_zone", "seller")}),)
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Advocate", {"fields": ("role", "language", "time_zone", "seller")}))
     raw_id_fields = ["seller"]

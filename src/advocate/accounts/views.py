@@ -10,6 +10,7 @@ from advocate.commerce.demo import DEMO_PASSWORD
 from .models import User
 from .services import user_set_language
 
+
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 

@@ -29,13 +29,49 @@ from .models import (
 
 LOCALES = {
     # language: (time zone, currency, given names, family names, city)
-    "en": ("Europe/London", "GBP", ["Olivia", "James", "Amelia", "Noah", "Grace"], ["Smith", "Taylor", "Brown", "Wilson"], "London"),
+    "en": (
+        "Europe/London",
+        "GBP",
+        ["Olivia", "James", "Amelia", "Noah", "Grace"],
+        ["Smith", "Taylor", "Brown", "Wilson"],
+        "London",
+    ),
     "zh-hans": ("Asia/Shanghai", "CNY", ["伟", "芳", "娜", "敏", "静"], ["王", "李", "张", "刘"], "上海"),
-    "ar": ("Asia/Riyadh", "SAR", ["محمد", "فاطمة", "أحمد", "نورة", "خالد"], ["العتيبي", "القحطاني", "الحربي", "الشمري"], "الرياض"),
-    "ru": ("Europe/Moscow", "RUB", ["Анна", "Иван", "Мария", "Дмитрий", "Ольга"], ["Иванова", "Смирнов", "Кузнецова", "Попов"], "Москва"),
-    "es": ("Europe/Madrid", "EUR", ["Lucía", "Hugo", "Martina", "Mateo", "Sofía"], ["García", "Martínez", "López", "Sánchez"], "Madrid"),
-    "de": ("Europe/Berlin", "EUR", ["Emma", "Paul", "Mia", "Leon", "Hannah"], ["Müller", "Schmidt", "Schneider", "Fischer"], "Berlin"),
-    "fr": ("Europe/Paris", "EUR", ["Louise", "Gabriel", "Jade", "Raphaël", "Chloé"], ["Martin", "Bernard", "Dubois", "Thomas"], "Paris"),
+    "ar": (
+        "Asia/Riyadh",
+        "SAR",
+        ["محمد", "فاطمة", "أحمد", "نورة", "خالد"],
+        ["العتيبي", "القحطاني", "الحربي", "الشمري"],
+        "الرياض",
+    ),
+    "ru": (
+        "Europe/Moscow",
+        "RUB",
+        ["Анна", "Иван", "Мария", "Дмитрий", "Ольга"],
+        ["Иванова", "Смирнов", "Кузнецова", "Попов"],
+        "Москва",
+    ),
+    "es": (
+        "Europe/Madrid",
+        "EUR",
+        ["Lucía", "Hugo", "Martina", "Mateo", "Sofía"],
+        ["García", "Martínez", "López", "Sánchez"],
+        "Madrid",
+    ),
+    "de": (
+        "Europe/Berlin",
+        "EUR",
+        ["Emma", "Paul", "Mia", "Leon", "Hannah"],
+        ["Müller", "Schmidt", "Schneider", "Fischer"],
+        "Berlin",
+    ),
+    "fr": (
+        "Europe/Paris",
+        "EUR",
+        ["Louise", "Gabriel", "Jade", "Raphaël", "Chloé"],
+        ["Martin", "Bernard", "Dubois", "Thomas"],
+        "Paris",
+    ),
     "ja": ("Asia/Tokyo", "JPY", ["陽翔", "結菜", "蓮", "葵", "湊"], ["佐藤", "鈴木", "高橋", "田中"], "東京"),
 }
 LANGUAGES = list(LOCALES)
@@ -76,8 +112,20 @@ SHOWCASE_AGE_DAYS = {"arriving": 1, "late": 8, "lost": 12, "not_shipped": 0, "sl
 # The DemoScenario kinds that are troubles (the others only label showcase orders).
 TROUBLES = {kind for kind, _ in TROUBLE_RATES} | {"multi_parcel"}
 # Every demo login owns at least one order of each of these, so every screen has something to show.
-SHOWCASE = ["arriving", "late", "lost", "delivered", "not_shipped", "slow_to_ship", "damaged", "item_missing",
-            "not_received", "stock_cancel", "multi_parcel", "wrong_item"]
+SHOWCASE = [
+    "arriving",
+    "late",
+    "lost",
+    "delivered",
+    "not_shipped",
+    "slow_to_ship",
+    "damaged",
+    "item_missing",
+    "not_received",
+    "stock_cancel",
+    "multi_parcel",
+    "wrong_item",
+]
 
 
 @dataclass
@@ -163,7 +211,9 @@ def generate(
     now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
     rng = random.Random(seed)
     writer = _Writer()
-    ids = {m: _Ids(m) for m in (Seller, Customer, Product, Membership, Order, OrderLine, Payment, Shipment, TrackingScan)}
+    ids = {
+        m: _Ids(m) for m in (Seller, Customer, Product, Membership, Order, OrderLine, Payment, Shipment, TrackingScan)
+    }
     counts = {"sellers": 0, "customers": 0, "products": 0, "orders": 0, "shipments": 0, "scans": 0}
 
     sellers = _sellers(rng, size.sellers, writer, ids, now)
@@ -193,15 +243,35 @@ def generate(
 
 def _sellers(rng, count, writer, ids, now):
     sellers = [{"id": ids[Seller].take(), "tier": "excellent", "platform": True, "ships": "platform"}]
-    writer.add(Seller, id=sellers[0]["id"], external_id="platform", name="Advocate Retail", is_platform=True, created_at=now)
+    writer.add(
+        Seller, id=sellers[0]["id"], external_id="platform", name="Advocate Retail", is_platform=True, created_at=now
+    )
     tiers = ["excellent", "good", "good", "slow", "poor"]
-    names = ["Northwind Goods", "Blue Heron Trading", "Kettle & Co", "Sakura Living", "Atlas Outfitters",
-             "Maison Lumière", "Polar Gear", "Casa Verde", "Rhein Handel", "Dune Market", "Red Panda Toys",
-             "Volga Books", "Lotus Home", "Granite Tools", "Iberia Sol"]
+    names = [
+        "Northwind Goods",
+        "Blue Heron Trading",
+        "Kettle & Co",
+        "Sakura Living",
+        "Atlas Outfitters",
+        "Maison Lumière",
+        "Polar Gear",
+        "Casa Verde",
+        "Rhein Handel",
+        "Dune Market",
+        "Red Panda Toys",
+        "Volga Books",
+        "Lotus Home",
+        "Granite Tools",
+        "Iberia Sol",
+    ]
     for i in range(1, count):
         tier = tiers[i % len(tiers)]
-        seller = {"id": ids[Seller].take(), "tier": tier, "platform": False,
-                  "ships": "platform" if i % 3 == 0 else "seller"}
+        seller = {
+            "id": ids[Seller].take(),
+            "tier": tier,
+            "platform": False,
+            "ships": "platform" if i % 3 == 0 else "seller",
+        }
         name = names[(i - 1) % len(names)] + ("" if i <= len(names) else f" {i // len(names) + 1}")
         writer.add(Seller, id=seller["id"], external_id=f"seller-{i:04d}", name=name, is_platform=False, created_at=now)
         sellers.append(seller)
@@ -217,8 +287,16 @@ def _products(rng, sellers, writer, ids):
                 pid = ids[Product].take()
                 price = Decimal(rng.randrange(499, 19999)) / 100
                 sku = f"{category[:3].upper()}-{seller['id']:04d}-{pid}"
-                writer.add(Product, id=pid, seller_id=seller["id"], sku=sku, title=title, category=category,
-                           price=price, stock=rng.randrange(0, 500))
+                writer.add(
+                    Product,
+                    id=pid,
+                    seller_id=seller["id"],
+                    sku=sku,
+                    title=title,
+                    category=category,
+                    price=price,
+                    stock=rng.randrange(0, 500),
+                )
                 items.append((pid, sku, title, price))
         products[seller["id"]] = items
     return products
@@ -230,13 +308,32 @@ def _customers(rng, count, writer, ids, now):
         language = LANGUAGES[i % len(LANGUAGES)]
         tz, currency, given, family, city = LOCALES[language]
         cid = ids[Customer].take()
-        name = f"{rng.choice(family)}{rng.choice(given)}" if language in ("zh-hans", "ja") else f"{rng.choice(given)} {rng.choice(family)}"
+        name = (
+            f"{rng.choice(family)}{rng.choice(given)}"
+            if language in ("zh-hans", "ja")
+            else f"{rng.choice(given)} {rng.choice(family)}"
+        )
         member = rng.random() < 0.3
-        writer.add(Customer, id=cid, external_id=f"cust-{i:07d}", name=name, email=f"customer{i}@example.com",
-                   phone=f"+1555{i:07d}", language=language, time_zone=tz, created_at=now)
+        writer.add(
+            Customer,
+            id=cid,
+            external_id=f"cust-{i:07d}",
+            name=name,
+            email=f"customer{i}@example.com",
+            phone=f"+1555{i:07d}",
+            language=language,
+            time_zone=tz,
+            created_at=now,
+        )
         if member:
-            writer.add(Membership, id=ids[Membership].take(), customer_id=cid, plan="Advocate Plus",
-                       started_at=now - timedelta(days=rng.randrange(30, 700)), ended_at=None)
+            writer.add(
+                Membership,
+                id=ids[Membership].take(),
+                customer_id=cid,
+                plan="Advocate Plus",
+                started_at=now - timedelta(days=rng.randrange(30, 700)),
+                ended_at=None,
+            )
         customers.append({"id": cid, "language": language, "currency": currency, "city": city, "member": member})
     return customers
 
@@ -296,28 +393,58 @@ class _OrderGenerator:
         if showcase and scenario == "arriving":
             promised_latest = (now + timedelta(days=2)).replace(hour=20, minute=0, second=0)
         order_id = self.ids[Order].take()
-        items = rng.sample(self.products[seller["id"]], k=min(len(self.products[seller["id"]]), rng.choice([1, 1, 1, 2, 3])))
+        items = rng.sample(
+            self.products[seller["id"]], k=min(len(self.products[seller["id"]]), rng.choice([1, 1, 1, 2, 3]))
+        )
         total = Decimal(0)
         for pid, sku, title, price in items:
             qty = rng.choice([1, 1, 1, 2])
             total += price * qty
-            self.writer.add(OrderLine, id=self.ids[OrderLine].take(), order_id=order_id, product_id=pid, sku=sku,
-                            title=title, quantity=qty, unit_price=price)
+            self.writer.add(
+                OrderLine,
+                id=self.ids[OrderLine].take(),
+                order_id=order_id,
+                product_id=pid,
+                sku=sku,
+                title=title,
+                quantity=qty,
+                unit_price=price,
+            )
         state, cancelled_at, cancelled_by, reason = "placed", None, "", ""
         if scenario in ("stock_cancel", "customer_cancel"):
             state = "cancelled"
             cancelled_at = placed_at + timedelta(hours=rng.randrange(2, 30))
-            cancelled_by, reason = ("seller", "out of stock") if scenario == "stock_cancel" else ("customer", "changed my mind")
+            cancelled_by, reason = (
+                ("seller", "out of stock") if scenario == "stock_cancel" else ("customer", "changed my mind")
+            )
         self.writer.add(
-            Order, id=order_id, external_id=f"A{index + 1:08d}", customer_id=customer["id"], seller_id=seller["id"],
-            fulfilled_by=fulfilled_by, state=state, currency=customer["currency"], total=total, placed_at=placed_at,
-            ship_by=ship_by, promised_earliest=promised_latest - timedelta(days=1), promised_latest=promised_latest,
-            express=express, ship_to=customer["city"], cancelled_at=cancelled_at, cancelled_by=cancelled_by,
+            Order,
+            id=order_id,
+            external_id=f"A{index + 1:08d}",
+            customer_id=customer["id"],
+            seller_id=seller["id"],
+            fulfilled_by=fulfilled_by,
+            state=state,
+            currency=customer["currency"],
+            total=total,
+            placed_at=placed_at,
+            ship_by=ship_by,
+            promised_earliest=promised_latest - timedelta(days=1),
+            promised_latest=promised_latest,
+            express=express,
+            ship_to=customer["city"],
+            cancelled_at=cancelled_at,
+            cancelled_by=cancelled_by,
             cancel_reason=reason,
         )
-        self.writer.add(Payment, id=self.ids[Payment].take(), order_id=order_id, amount=total,
-                        method=rng.choice(["card", "card", "paypal", "bank transfer"]),
-                        captured_at=placed_at + timedelta(minutes=rng.randrange(1, 30)))
+        self.writer.add(
+            Payment,
+            id=self.ids[Payment].take(),
+            order_id=order_id,
+            amount=total,
+            method=rng.choice(["card", "card", "paypal", "bank transfer"]),
+            captured_at=placed_at + timedelta(minutes=rng.randrange(1, 30)),
+        )
         self.counts["orders"] += 1
         if scenario != "normal":
             self.writer.add(DemoScenario, order_id=order_id, kind=scenario)
@@ -331,8 +458,16 @@ class _OrderGenerator:
             return  # still with the shipper
         parcels = 2 if scenario == "multi_parcel" else 1
         for parcel in range(parcels):
-            self._shipment(order_id, index, parcel, scenario if parcel == parcels - 1 else "normal",
-                           shipped_at, transit, promised_latest, showcase)
+            self._shipment(
+                order_id,
+                index,
+                parcel,
+                scenario if parcel == parcels - 1 else "normal",
+                shipped_at,
+                transit,
+                promised_latest,
+                showcase,
+            )
 
     def _shipment(self, order_id, index, parcel, scenario, shipped_at, transit, promised_latest, showcase):
         rng, now = self.rng, self.now
@@ -366,22 +501,39 @@ class _OrderGenerator:
                 detail = rng.choice(DETAILS)
                 scans.append(("delivered", delivered_at, detail))
         self.writer.add(
-            Shipment, id=sid, external_id=f"S{index + 1:08d}-{parcel + 1}", order_id=order_id,
-            carrier=rng.choice(CARRIERS), tracking_number=f"TRK{index:09d}{parcel}", state=state,
-            shipped_at=shipped_at, estimated_delivery=estimate, delivered_at=delivered_at, delivery_detail=detail,
+            Shipment,
+            id=sid,
+            external_id=f"S{index + 1:08d}-{parcel + 1}",
+            order_id=order_id,
+            carrier=rng.choice(CARRIERS),
+            tracking_number=f"TRK{index:09d}{parcel}",
+            state=state,
+            shipped_at=shipped_at,
+            estimated_delivery=estimate,
+            delivered_at=delivered_at,
+            delivery_detail=detail,
         )
         self.counts["shipments"] += 1
         for code, moment, description in scans:
             if moment > now:
                 continue
-            self.writer.add(TrackingScan, id=self.ids[TrackingScan].take(), shipment_id=sid, occurred_at=moment,
-                            code=code, location=f"Hub {rng.randrange(1, 40)}", description=description)
+            self.writer.add(
+                TrackingScan,
+                id=self.ids[TrackingScan].take(),
+                shipment_id=sid,
+                occurred_at=moment,
+                code=code,
+                location=f"Hub {rng.randrange(1, 40)}",
+                description=description,
+            )
             self.counts["scans"] += 1
 
 
-
 DEMO_PASSWORD = "advocate-demo"
-_DEMO_CUSTOMER_LOGINS = {"en": "demo-customer", **{lang: f"demo-customer-{lang.split('-')[0]}" for lang in LANGUAGES[1:]}}
+_DEMO_CUSTOMER_LOGINS = {
+    "en": "demo-customer",
+    **{lang: f"demo-customer-{lang.split('-')[0]}" for lang in LANGUAGES[1:]},
+}
 
 
 def create_demo_logins() -> list[tuple[str, str]]:
@@ -393,8 +545,15 @@ def create_demo_logins() -> list[tuple[str, str]]:
         customer = Customer.objects.filter(language=language, user__isnull=True).order_by("id").first()
         if customer is None:
             continue
-        user = User.objects.create_user(username, customer.email, DEMO_PASSWORD, role=Role.CUSTOMER,
-                                        first_name=customer.name, language=language, time_zone=customer.time_zone)
+        user = User.objects.create_user(
+            username,
+            customer.email,
+            DEMO_PASSWORD,
+            role=Role.CUSTOMER,
+            first_name=customer.name,
+            language=language,
+            time_zone=customer.time_zone,
+        )
         customer.user = user
         customer.save(update_fields=["user"])
         logins.append((f"Customer ({language})", username))
@@ -403,4 +562,4 @@ def create_demo_logins() -> list[tuple[str, str]]:
     User.objects.create_user("demo-seller", "seller@example.com", DEMO_PASSWORD, role=Role.SELLER, seller=seller)
     User.objects.create_user("demo-associate", "associate@example.com", DEMO_PASSWORD, role=Role.ASSOCIATE)
     User.objects.create_superuser("demo-operator", "operator@example.com", DEMO_PASSWORD, role=Role.OPERATOR)
-    return logins + [("Seller", "demo-seller"), ("Associate", "demo-associate"), ("Operator", "demo-operator")]
+    return [*logins, ("Seller", "demo-seller"), ("Associate", "demo-associate"), ("Operator", "demo-operator")]

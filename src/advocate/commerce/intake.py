@@ -13,6 +13,7 @@ applied again from step 1, where that event is now seen as a duplicate.
 """
 
 from dataclasses import dataclass, field
+
 from . import events as ev
 from .models import (
     Customer,

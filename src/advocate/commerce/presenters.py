@@ -3,8 +3,8 @@
 from datetime import datetime
 
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from .status import OrderStatus, StatusKind
 

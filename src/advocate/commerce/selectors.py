@@ -2,10 +2,9 @@
 
 import hashlib
 import hmac
-
-from django.conf import settings
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone

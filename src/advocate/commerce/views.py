@@ -82,7 +82,7 @@ def operations(request):
     if request.method == "POST":
         name = request.POST.get("name", "").strip()
         try:
-            integration, new_key = services.integration_create(name=name)
+            _, new_key = services.integration_create(name=name)
         except ValueError as exc:
             messages.error(request, str(exc))
     return render(request, "commerce/operations.html", {**selectors.operations_overview(), "new_key": new_key})

@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.template import loader
 from django.http import HttpResponseServerError
+from django.template import loader
 
 
 def server_error(request):

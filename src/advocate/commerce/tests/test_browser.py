@@ -14,6 +14,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
+
+from advocate.accounts.models import User
+from advocate.commerce.models import Customer
+from advocate.commerce.services import events_ingest
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_REQUIRED = os.environ.get("ADVOCATE_REQUIRE_BROWSER") == "1"
@@ -26,15 +31,6 @@ if not CHROMIUM.exists():
         )
     pytest.skip(f"{CHROMIUM} is absent (apt-get install -y chromium)", allow_module_level=True)
 
-if BROWSER_REQUIRED:
-    from playwright.sync_api import expect, sync_playwright
-else:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    expect, sync_playwright = playwright_api.expect, playwright_api.sync_playwright
-
-from advocate.accounts.models import User
-from advocate.commerce.models import Customer
-from advocate.commerce.services import events_ingest
 
 pytestmark = pytest.mark.browser
 

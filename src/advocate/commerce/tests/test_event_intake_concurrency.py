@@ -32,7 +32,7 @@ def run_together(*calls):
         try:
             barrier.wait(timeout=30)
             results[i] = call()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+        except BaseException as exc:
             failures.append(exc)
         finally:
             connections.close_all()

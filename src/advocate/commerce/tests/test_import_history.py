@@ -202,7 +202,7 @@ def test_a_csv_without_the_envelope_columns_is_refused_naming_them(tmp_path):
     path = tmp_path / "history.csv"
     path.write_text("source,id,data\nshop,1,{}\n", encoding="utf-8")
 
-    with pytest.raises(CommandError, match="type.*occurred_at"):
+    with pytest.raises(CommandError, match=r"type.*occurred_at"):
         run_import(path)
 
 
