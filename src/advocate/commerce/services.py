@@ -9,6 +9,8 @@ import time
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
+from advocate.core.db import write_turn
+
 from .intake import BatchApplier, EventOutcome, parse_items, resolve_data_errors
 from .models import Integration
 
@@ -62,7 +64,7 @@ def events_ingest(*, items: list, integration: Integration | None = None) -> lis
     parsed, rejected, data_errors = parse_items(items)
     for attempt in range(1, 6):
         try:
-            with transaction.atomic():
+            with write_turn(), transaction.atomic():
                 outcomes = BatchApplier(parsed, integration).apply() + resolve_data_errors(data_errors)
             break
         except (IntegrityError, OperationalError) as exc:

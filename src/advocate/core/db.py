@@ -1,0 +1,26 @@
+"""Database helpers shared by the domains."""
+
+import fcntl
+from contextlib import contextmanager
+
+from django.db import connection
+
+
+@contextmanager
+def write_turn():
+    """Wait for our turn to write, efficiently, on SQLite; do nothing on other databases.
+
+    SQLite allows one writer at a time. A writer that finds the database locked sleeps in SQLite's
+    busy handler for up to 100 ms between tries, so under concurrent writes the database sits idle
+    for much of the time (measured: one of two cores busy during event intake). An OS file lock
+    taken before the transaction wakes the next writer the moment the previous one is done.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with open(f"{connection.settings_dict['NAME']}.write-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
