@@ -53,7 +53,7 @@ def order_detail(user, external_id: str) -> Order:
     try:
         return (
             orders_visible_to(user)
-            .select_related("seller", "customer")
+            .select_related("seller")
             .prefetch_related(*_DETAIL_PREFETCH)
             .get(external_id=external_id)
         )

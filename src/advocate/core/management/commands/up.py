@@ -38,6 +38,8 @@ class Command(BaseCommand):
                             help="port (default 8000)")
         parser.add_argument("--workers", type=int, default=int(os.environ.get("ADVOCATE_WEB_WORKERS", "2")),
                             help="web server processes (default 2)")
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("ADVOCATE_WEB_THREADS", "1")),
+                            help="threads per web process (default 1: CPU-bound Python serves faster from processes)")
         parser.add_argument("--no-demo", action="store_true", help="start with an empty marketplace")
         parser.add_argument("--demo-orders", type=int, default=2_000, help="size of the demo marketplace")
         parser.add_argument("--no-worker", action="store_true",
@@ -72,7 +74,7 @@ class Command(BaseCommand):
             _Server({
                 "bind": f"{opts['host']}:{opts['port']}",
                 "workers": opts["workers"],
-                "threads": 4,
+                "threads": opts["threads"],
                 "worker_class": "gthread",
                 "accesslog": None,
                 "loglevel": "warning",
