@@ -52,6 +52,7 @@ BENCH_USERNAME = "bench-customer"
 INTEGRATION_NAME = "benchmark"
 
 _SERVER_PGID = [0]  # the running server's process group, for CPU accounting
+_STOPPING = threading.Event()  # set when the run is cut short: the load clients' errors are then expected
 
 TARGETS = {"intake_events_per_s": 5_000, "order_page_p95_ms": 50, "queries_per_page": 10}
 
@@ -75,15 +76,7 @@ def main() -> None:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
 
     results = {"meta": _meta(args, db), "runs": []}
-    child: list[subprocess.Popen] = []
-
-    def terminate(signum, frame):  # pass a `kill` on to the measurer, which stops its server
-        if child and child[0].poll() is None:
-            child[0].terminate()
-            child[0].wait(timeout=60)
-        sys.exit(128 + signum)
-
-    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     for role, orders in plan:
         env = _target_env(db, database_url, orders, role, args)
         print(f"\n=== {db}, {orders:,} orders ({'comparison' if role == 'small' else 'main'}) ===", flush=True)
@@ -97,12 +90,17 @@ def main() -> None:
             "result_path": str(result_path),
         }
         proc = subprocess.Popen([sys.executable, __file__, "--_child", json.dumps(config)], env=env, cwd=ROOT)
-        child[:] = [proc]
         try:
             code = proc.wait()
-        except KeyboardInterrupt:
-            # The child got the same Ctrl+C and stops its server; give it the time to do so.
-            proc.wait(timeout=60)
+        except BaseException as exc:
+            # Ctrl+C reaches the measurer too; a `kill` is passed on. Either way it stops its server and
+            # removes its rows; give it the time to.
+            if not isinstance(exc, KeyboardInterrupt):
+                proc.terminate()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
             raise
         if code != 0 or not result_path.exists():
             sys.exit(f"measuring {orders:,} orders failed (exit code {code})")
@@ -362,6 +360,9 @@ def _cpu_cell(cpu: dict) -> str:
 def _child_main(cfg: dict) -> None:
     import django
 
+    default_hook = threading.excepthook
+    threading.excepthook = lambda args: None if _STOPPING.is_set() else default_hook(args)
+
     django.setup()
     from django.db import connection
 
@@ -407,12 +408,14 @@ def _child_main(cfg: dict) -> None:
         server.stop()
         _print_run(result, cfg)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second `kill` must not cut the clean-up short
+        _STOPPING.set()
         server.stop()
-        signal.signal(signal.SIGTERM, previous)
         try:
             _remove_intake_rows(quiet=False)
         except Exception as exc:
             print(f"cleanup failed: {exc}", file=sys.stderr)
+        signal.signal(signal.SIGTERM, previous)
     Path(cfg["result_path"]).write_text(json.dumps(result, default=str))
 
 
@@ -597,6 +600,12 @@ def _integration_key() -> str:
     return key
 
 
+def _order_children():
+    from advocate.commerce.models import OrderLine, Payment, Shipment, TrackingScan
+
+    return (OrderLine, Payment, Shipment, TrackingScan)
+
+
 def _remove_intake_rows(*, quiet: bool) -> None:
     """Take out everything the intake measurements added, so the database keeps its size across runs."""
     from django.db import connection, transaction
@@ -610,6 +619,12 @@ def _remove_intake_rows(*, quiet: bool) -> None:
         for i in range(0, len(order_ids), 2_000):
             Order.objects.filter(id__in=order_ids[i : i + 2_000]).delete()
         Customer.objects.filter(external_id__startswith=NEW_CUSTOMER_PREFIX).delete()
+    if (events or order_ids) and connection.vendor == "postgresql":
+        # Deleted rows stay in PostgreSQL's indexes until vacuumed: without this, every run would make
+        # the next one slower (the inbox's duplicate check walked 150,000 dead entries after a few runs).
+        with connection.cursor() as cursor:
+            for model in (InboundEvent, Order, Customer, *_order_children()):
+                cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
     if (events or order_ids) and not quiet:
         print(
             f"Removed {events:,} benchmark events and {len(order_ids):,} benchmark orders "
