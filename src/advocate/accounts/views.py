@@ -7,7 +7,7 @@ from django.views.i18n import set_language as django_set_language
 
 from advocate.commerce.demo import DEMO_PASSWORD
 
-from .models import User
+from .selectors import demo_logins
 from .services import user_set_language
 
 
@@ -17,10 +17,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if settings.ADVOCATE_SHOW_DEMO_LOGINS:
-            demo_users = User.objects.filter(username__startswith="demo-").order_by("role", "username")
-            context.update(
-                demo_logins=[(u.get_role_display(), u.username) for u in demo_users], demo_password=DEMO_PASSWORD
-            )
+            context.update(demo_logins=demo_logins(), demo_password=DEMO_PASSWORD)
         return context
 
 

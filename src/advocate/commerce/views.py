@@ -7,10 +7,6 @@ from . import selectors, services
 from .presenters import status_sentence
 
 
-def _with_status(orders, now):
-    return [(o, selectors.status_of(o, now)) for o in orders]
-
-
 def _page_number(request) -> int:
     try:
         return max(int(request.GET.get("page", "1")), 1)
@@ -24,10 +20,11 @@ def order_list(request):
     orders = selectors.order_list(request.user, page=page)
     has_next = len(orders) > selectors.ORDERS_PER_PAGE
     now = timezone.now()
-    rows = [
-        {"order": o, "status": s, "sentence": status_sentence(s, fulfilled_by=o.fulfilled_by, now=now)}
-        for o, s in _with_status(orders[: selectors.ORDERS_PER_PAGE], now)
-    ]
+    rows = []
+    for order in orders[: selectors.ORDERS_PER_PAGE]:
+        status = selectors.status_of(order, now)
+        sentence = status_sentence(status, fulfilled_by=order.fulfilled_by, now=now)
+        rows.append({"order": order, "status": status, "sentence": sentence})
     if request.user.is_seller:
         for row in rows:
             row["buyer"] = selectors.buyer_alias(row["order"])

@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
+from advocate.accounts.selectors import demo_logins
+from advocate.commerce.demo import DEMO_PASSWORD
 from advocate.commerce.models import Order
 
 
@@ -62,11 +64,10 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         self.stdout.write(self.style.SUCCESS(f"\nAdvocate is running at {url}"))
         self.stdout.write(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
-        if not opts["no_demo"]:
-            self.stdout.write("Demo logins (password 'advocate-demo'):")
-            for role, username in [("customer", "demo-customer"), ("customer, Arabic", "demo-customer-ar"),
-                                   ("associate", "demo-associate"), ("seller", "demo-seller"),
-                                   ("operator", "demo-operator")]:
+        logins = [] if opts["no_demo"] else demo_logins()
+        if logins:
+            self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):")
+            for role, username in logins:
                 self.stdout.write(f"  {role:18} {username}")
         self.stdout.write("Press Ctrl+C to stop.\n")
         settings.ADVOCATE_SHOW_DEMO_LOGINS = not opts["no_demo"]  # read by the forked web workers
