@@ -132,6 +132,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_when_enqueued(settings, tmp_path):
+    # Tasks are enqueued after the transaction commits (on_commit); here they then run at once, in this
+    # process, instead of waiting for a worker. Uploaded photos go to a scratch folder.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 # --- the API -------------------------------------------------------------------------------------------
 
 

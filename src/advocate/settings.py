@@ -7,6 +7,7 @@ DATABASE_URL, several web processes, workers on other machines) differ only in e
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "advocate.core",
     "advocate.accounts",
     "advocate.commerce",
+    "advocate.notifications",
+    "advocate.claims",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +144,40 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
 DEFAULT_FROM_EMAIL = os.environ.get("ADVOCATE_FROM_EMAIL", "service@advocate.localhost")
+ADVOCATE_MAIL_DOMAIN = DEFAULT_FROM_EMAIL.rpartition("@")[2] or "advocate.localhost"
+
+
+def _mailer() -> dict:
+    """SMTP when ADVOCATE_SMTP_URL is set (smtp://user:password@host:587?starttls=1, or smtps:// for
+    implicit TLS); otherwise each message is written as a file to ./var/mail, so the embedded default
+    needs no mail server and every message can still be read."""
+    url = os.environ.get("ADVOCATE_SMTP_URL")
+    if not url:
+        return {"BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "OPTIONS": {"file_path": str(DATA_DIR / "mail")}}
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": parts.scheme == "smtps",
+            "use_tls": query.get("starttls", ["0"])[0] == "1",
+            "timeout": 20,
+        },
+    }
+
+
+MAILERS = {"default": _mailer()}
+# Where people reach this installation; used for links in email.
+ADVOCATE_SITE_URL = os.environ.get("ADVOCATE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+MEDIA_ROOT = DATA_DIR / "media"  # customers' photos; served only through views that check who asks
+# Policy thresholds (returnless refunds, automatic approval…) are set in this currency.
+ADVOCATE_BASE_CURRENCY = os.environ.get("ADVOCATE_BASE_CURRENCY", "EUR")
 
 # The number customers can always call; shown on every page (principle: the phone number is never hidden).
 ADVOCATE_SUPPORT_PHONE = os.environ.get("ADVOCATE_SUPPORT_PHONE", "+1 800 555 0199")

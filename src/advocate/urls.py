@@ -4,6 +4,7 @@ from django.urls import path
 
 from .accounts import views as account_views
 from .api import api
+from .claims import views as claim_views
 from .commerce import views as commerce_views
 
 urlpatterns = [
@@ -13,6 +14,18 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("orders/", commerce_views.order_list, name="order_list"),
     path("orders/<str:external_id>/", commerce_views.order_detail, name="order_detail"),
+    path("orders/<str:external_id>/problem/<str:problem>/", claim_views.report_new, name="report_new"),
+    path("problems/<str:reference>/", claim_views.problem_detail, name="problem_detail"),
+    path("problems/<str:reference>/photos/<int:photo_id>/", claim_views.problem_photo, name="problem_photo"),
+    path("seller/claims/", claim_views.seller_claims, name="seller_claims"),
+    path("seller/claims/<str:reference>/", claim_views.seller_claim_detail, name="seller_claim_detail"),
+    path("service/reviews/", claim_views.review_queue, name="review_queue"),
+    path("service/reviews/reports/<str:reference>/", claim_views.review_report, name="review_report"),
+    path("service/reviews/claims/<str:reference>/", claim_views.review_claim, name="review_claim"),
+    path("service/reviews/appeals/<int:appeal_id>/", claim_views.review_appeal, name="review_appeal"),
+    path("service/reviews/flags/<int:flag_id>/", claim_views.review_flag, name="review_flag"),
+    path("operations/policies/", claim_views.policies, name="policies"),
+    path("operations/policies/<int:layer_id>/", claim_views.policies, name="policy_edit"),
     path("service/customers/", commerce_views.customer_lookup, name="customer_lookup"),
     path("operations/", commerce_views.operations, name="operations"),
     path("admin/", admin.site.urls),

@@ -154,6 +154,21 @@ class MembershipEnded(_Data):
     customer_id: Id
 
 
+class ReturnScanned(_Data):
+    """A carrier scanned a customer's return (the code we gave them, e.g. RET-7K2M9Q4D)."""
+
+    return_id: Id
+    code: Literal["picked_up", "in_transit", "delivered"]
+    location: Annotated[str, Field(max_length=120)] = ""
+
+
+class ReturnReceived(_Data):
+    """The seller or warehouse has the returned item in hand."""
+
+    return_id: Id
+    note: Annotated[str, Field(max_length=300)] = ""
+
+
 DATA_SCHEMAS: dict[str, type[_Data]] = {
     "order.placed": OrderPlaced,
     "payment.captured": PaymentCaptured,
@@ -164,6 +179,8 @@ DATA_SCHEMAS: dict[str, type[_Data]] = {
     "stock.changed": StockChanged,
     "membership.started": MembershipStarted,
     "membership.ended": MembershipEnded,
+    "return.scanned": ReturnScanned,
+    "return.received": ReturnReceived,
 }
 
 EventType = Literal[tuple(DATA_SCHEMAS)]  # type: ignore[valid-type]

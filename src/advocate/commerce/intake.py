@@ -12,6 +12,7 @@ commits one of our events first, our insert fails, the transaction rolls back wh
 applied again from step 1, where that event is now seen as a duplicate.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -33,6 +34,19 @@ from .models import (
     ShipmentState,
     TrackingScan,
 )
+
+# Event types another domain applies (type -> handler(data, envelope), which raises EventRejected before
+# writing anything), and domains that act on applied events (type -> listener([(data, envelope), …])).
+# Both run inside the batch's transaction, so they are applied exactly once along with the event.
+_DOMAIN_HANDLERS: dict[str, Callable] = {}
+_LISTENERS: dict[str, list[Callable]] = {}
+
+
+def register_domain_events(handlers: dict[str, Callable], listeners: dict[str, Callable]) -> None:
+    _DOMAIN_HANDLERS.update(handlers)
+    for type_, listener in listeners.items():
+        if listener not in _LISTENERS.setdefault(type_, []):
+            _LISTENERS[type_].append(listener)
 
 
 @dataclass
@@ -136,6 +150,7 @@ class BatchApplier:
         self._load()
         seen = _existing_keys({(p.envelope.source, p.envelope.id) for p in self.parsed})
         outcomes = []
+        applied: dict[str, list] = {}
         for p in self.parsed:
             env = p.envelope
             outcome = EventOutcome(index=p.index, status="applied", source=env.source, id=env.id)
@@ -143,18 +158,23 @@ class BatchApplier:
             if key in seen:
                 outcome.status = "duplicate"
             else:
+                handler = _DOMAIN_HANDLERS.get(env.type) or getattr(self, "_" + env.type.replace(".", "_"))
                 try:
-                    getattr(self, "_" + env.type.replace(".", "_"))(p.data, env)
+                    handler(p.data, env)
                 except ev.EventRejected as exc:
                     outcome.status, outcome.errors = "rejected", exc.errors
                 else:
                     seen.add(key)
+                    applied.setdefault(env.type, []).append((p.data, env))
                     self.new[InboundEvent].append(InboundEvent(
                         source=env.source, external_id=env.id, type=env.type, occurred_at=env.occurred_at,
                         integration=self.integration, data=env.data,
                     ))
             outcomes.append(outcome)
         self._write()
+        for type_, events in applied.items():
+            for listener in _LISTENERS.get(type_, ()):
+                listener(events)
         return outcomes
 
     def _order(self, order_id: str) -> Order:

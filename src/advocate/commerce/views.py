@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_required, user_passes_test
 from django.shortcuts import render
 from django.utils import timezone
 
+from advocate.claims import selectors as claim_selectors
+
 from . import selectors, services
 from .presenters import status_sentence
 
@@ -52,6 +54,9 @@ def order_detail(request, external_id: str):
     }
     if request.user.is_seller:
         context["buyer"] = selectors.buyer_alias(order)
+    else:
+        # What the customer can do about a problem, and what they already asked (staff see the same).
+        context["problems"] = claim_selectors.problem_panel(order, now)
     return render(request, "commerce/order_detail.html", context)
 
 

@@ -1,9 +1,12 @@
 """Database helpers shared by the domains."""
 
 import fcntl
+import threading
 from contextlib import contextmanager
 
 from django.db import connection
+
+_held = threading.local()
 
 
 @contextmanager
@@ -14,13 +17,17 @@ def write_turn():
     busy handler for up to 100 ms between tries, so under concurrent writes the database sits idle
     for much of the time (measured: one of two cores busy during event intake). An OS file lock
     taken before the transaction wakes the next writer the moment the previous one is done.
+
+    Re-entrant: a service that takes its turn may call another that does too.
     """
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" or getattr(_held, "turn", False):
         yield
         return
     with open(f"{connection.settings_dict['NAME']}.write-lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        _held.turn = True
         try:
             yield
         finally:
+            _held.turn = False
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,251 @@
+"""Reads: an order's situation and policy for the rules, and what each person may see of reports and claims."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from advocate.commerce.models import Order, OrderLine
+
+from . import ledger, rules
+from .models import (
+    ClaimAppeal,
+    ClaimState,
+    CurrencyRate,
+    FlagState,
+    GuaranteeClaim,
+    PolicyLayer,
+    ProblemItem,
+    ProblemReport,
+    RefundBaseline,
+    RefundPatternFlag,
+    ReportState,
+    Return,
+    ReturnState,
+)
+
+_LAYER_VALUES = ("seller_id", "category", *rules.POLICY_FIELDS)
+
+
+def order_situation(order: Order) -> rules.OrderSituation:
+    """The facts of an order the rules read: lines (and how much of each is already reported), parcels,
+    money paid and refunded, returns waiting for their refund."""
+    lines = list(OrderLine.objects.filter(order=order).select_related("product").order_by("id"))
+    covered = dict(
+        ProblemItem.objects.filter(line__order=order).exclude(report__state=ReportState.DECLINED)
+        .values("line_id").annotate(n=Sum("quantity")).values_list("line_id", "n")
+    )
+    shipments = list(order.shipments.all())
+    delivered = [s.delivered_at for s in shipments if s.delivered_at]
+    pending = [
+        rules.PendingReturn(report_id=r.report_id, first_scan_at=r.first_scan_at,
+                            refund_when=rules.RefundWhen(r.refund_when), amount=r.report.amount)
+        for r in Return.objects.filter(report__order=order, remedied_at__isnull=True).select_related("report")
+    ]
+    return rules.OrderSituation(
+        fulfilled_by=order.fulfilled_by,
+        sold_by_platform=order.seller.is_platform,
+        cancelled=order.state == "cancelled",
+        shipped=bool(shipments),
+        delivered_at=max(delivered) if delivered and len(delivered) == len(shipments) else None,
+        any_delivered_at=min(delivered) if delivered else None,
+        promised_latest=order.promised_latest,
+        paid=ledger.paid_total(order),
+        refunded=ledger.refunded_total(order),
+        lines=tuple(
+            rules.LineFacts(
+                line_id=line.id, unit_price=line.unit_price, quantity=line.quantity,
+                open_quantity=max(line.quantity - covered.get(line.id, 0), 0),
+                in_stock=line.product is not None and line.product.stock >= line.quantity,
+                category=line.product.category if line.product else "",
+            )
+            for line in lines
+        ),
+        pending_returns=tuple(pending),
+    )
+
+
+def policy_for(order: Order, categories: set[str]) -> rules.Policy:
+    """The policy for items of these categories sold by this order's seller: per category, the layers
+    from the marketplace's to the seller's own for that category; the strictest of them if several."""
+    categories = categories or {""}
+    rows = list(
+        PolicyLayer.objects.filter(Q(seller__isnull=True) | Q(seller_id=order.seller_id))
+        .filter(category__in=categories | {""}).values(*_LAYER_VALUES)
+    )
+
+    def rank(row):  # general first: marketplace, category, seller, seller + category
+        return (row["seller_id"] is not None, row["category"] != "")
+
+    per_category = []
+    for category in categories:
+        layers = sorted((r for r in rows if r["category"] in ("", category)), key=rank)
+        per_category.append(rules.resolve_policy(layers))
+    return rules.strictest(per_category)
+
+
+def categories_of(situation: rules.OrderSituation, line_ids=None) -> set[str]:
+    return {line.category for line in situation.lines if line_ids is None or line.line_id in line_ids}
+
+
+def to_base_currency(currency: str):
+    """A function converting amounts in `currency` to the base currency, or giving None if no rate is known."""
+    if currency == settings.ADVOCATE_BASE_CURRENCY:
+        return lambda amount: amount
+    rate = CurrencyRate.objects.filter(currency=currency).values_list("per_base", flat=True).first()
+    if not rate:
+        return lambda amount: None
+    return lambda amount: (Decimal(amount) / rate).quantize(Decimal("0.01"))
+
+
+def problem_options(order: Order, now=None) -> list[rules.Option]:
+    situation = order_situation(order)
+    policy = policy_for(order, categories_of(situation))
+    return rules.options(situation, policy, now or timezone.now())
+
+
+# --- who sees what -----------------------------------------------------------------------------------
+
+
+def reports_of_order(order: Order) -> list[ProblemReport]:
+    return list(
+        ProblemReport.objects.filter(order=order).select_related("claim", "parcel_return").prefetch_related("refunds")
+        .order_by("-created_at")
+    )
+
+
+def report_visible_to(user, reference: str) -> ProblemReport:
+    """A report for its customer and for service staff; anyone else: not found (404)."""
+    qs = ProblemReport.objects.select_related("order", "order__seller", "customer", "claim", "parcel_return")
+    if user.is_anonymous:
+        raise Http404("No such report")
+    if not (user.is_associate or user.is_operator):
+        if not user.is_customer:
+            raise Http404("No such report")
+        qs = qs.filter(customer__user=user)
+    try:
+        return qs.prefetch_related("items__line", "refunds", "replacements", "photos").get(reference=reference)
+    except ProblemReport.DoesNotExist:
+        raise Http404("No such report") from None
+
+
+def photo_visible_to(user, reference: str, photo_id: int):
+    report = report_visible_to(user, reference)
+    photo = report.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404("No such photo")
+    return photo
+
+
+def claims_of_seller(seller) -> list[GuaranteeClaim]:
+    return list(
+        GuaranteeClaim.objects.filter(seller=seller).select_related("report", "report__order")
+        .order_by("state", "-report__created_at")[:200]
+    )
+
+
+def claim_for_seller(seller, reference: str) -> GuaranteeClaim:
+    try:
+        return (GuaranteeClaim.objects.select_related("report", "report__order", "seller")
+                .prefetch_related("report__items__line", "appeals").get(seller=seller, report__reference=reference))
+    except GuaranteeClaim.DoesNotExist:
+        raise Http404("No such claim") from None
+
+
+def review_queue() -> dict:
+    """Everything waiting for a person, oldest first."""
+    return {
+        "reports": list(ProblemReport.objects.filter(state=ReportState.IN_REVIEW, claim__isnull=True)
+                        .select_related("order", "customer").order_by("created_at")[:200]),
+        "disputes": list(GuaranteeClaim.objects.filter(state=ClaimState.DISPUTED)
+                         .select_related("report", "report__order", "seller").order_by("seller_responded_at")[:200]),
+        "appeals": list(ClaimAppeal.objects.filter(state="open")
+                        .select_related("claim", "claim__report", "claim__seller").order_by("filed_at")[:200]),
+        "flags": list(RefundPatternFlag.objects.filter(state=FlagState.OPEN).select_related("customer")
+                      .order_by("created_at")[:200]),
+    }
+
+
+def appeal_visible_to_staff(appeal_id: int) -> ClaimAppeal:
+    try:
+        return ClaimAppeal.objects.select_related("claim", "claim__report", "claim__seller").get(pk=appeal_id)
+    except ClaimAppeal.DoesNotExist:
+        raise Http404("No such appeal") from None
+
+
+def flag_visible_to_staff(flag_id: int) -> RefundPatternFlag:
+    try:
+        return RefundPatternFlag.objects.select_related("customer").get(pk=flag_id)
+    except RefundPatternFlag.DoesNotExist:
+        raise Http404("No such flag") from None
+
+
+def returns_in_transit(order: Order) -> list[Return]:
+    return list(Return.objects.filter(report__order=order, state=ReturnState.IN_TRANSIT))
+
+
+# --- refund patterns ---------------------------------------------------------------------------------
+
+PATTERN_WINDOW = timedelta(days=365)
+
+
+def refund_counts(customer=None, *, now) -> tuple[int, int]:
+    """(orders, orders refunded because of a reported problem) in the last year, for one customer or all."""
+    since = now - PATTERN_WINDOW
+    orders = Order.objects.filter(placed_at__gte=since)
+    refunded = ProblemReport.objects.filter(created_at__gte=since, refunds__isnull=False).exclude(
+        problem=rules.Problem.CANCEL)
+    if customer is not None:
+        orders, refunded = orders.filter(customer=customer), refunded.filter(customer=customer)
+    return orders.count(), refunded.aggregate(n=Count("order", distinct=True))["n"]
+
+
+def refund_baseline(*, now) -> float:
+    latest = RefundBaseline.objects.order_by("-computed_at").first()
+    if latest is None:
+        orders, refunded = refund_counts(now=now)
+        return refunded / orders if orders else 0.0
+    return latest.rate
+
+
+# --- the customer's pages ----------------------------------------------------------------------------
+
+
+def problem_panel(order: Order, now=None) -> dict:
+    """What the order page shows under "Something wrong?": the problems that can be reported now, notes on
+    those that cannot (and when they can), and the requests already made."""
+    situation = order_situation(order)
+    policy = policy_for(order, categories_of(situation))
+    options = rules.options(situation, policy, now or timezone.now())
+    return {"options": options, "available": [o for o in options if o.available],
+            "seller_ships": situation.seller_ships, "reports": reports_of_order(order)}
+
+
+def report_form_facts(order: Order, problem: str, now=None) -> dict:
+    """Everything the report form needs: whether the problem can be reported, the items with how many of
+    each are left to report, the remedies on offer, and whether a photo is needed."""
+    situation = order_situation(order)
+    policy = policy_for(order, categories_of(situation))
+    option = rules.option(rules.Problem(problem), situation, policy, now or timezone.now())
+    open_qty = {line.line_id: line.open_quantity for line in situation.lines}
+    lines = [(line, open_qty[line.id]) for line in OrderLine.objects.filter(order=order).order_by("id")
+             if open_qty.get(line.id)]
+    return {"option": option, "lines": lines, "photo_required": problem in policy.photo_required_for,
+            "seller_ships": situation.seller_ships}
+
+
+def policy_layers() -> list[PolicyLayer]:
+    """Marketplace default first, then categories, sellers, and sellers' categories."""
+    layers = list(PolicyLayer.objects.select_related("seller", "updated_by"))
+    return sorted(layers, key=lambda layer: (layer.seller_id is not None, layer.category != "",
+                                             str(layer.seller or ""), layer.category))
+
+
+def policy_layer(layer_id: int) -> PolicyLayer:
+    try:
+        return PolicyLayer.objects.select_related("seller").get(pk=layer_id)
+    except PolicyLayer.DoesNotExist:
+        raise Http404("No such policy") from None

@@ -1,0 +1,96 @@
+"""Queue and send email. A message is queued inside the transaction that decided what it says, and
+sent by a task once that transaction has committed; `emails_send_due` (run by `advocate tick`) retries
+failures with growing pauses and picks up anything a crashed worker left behind."""
+
+import logging
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers, make_msgid
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import EmailState, OutboundEmail
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+# After the n-th failure, wait this long (the last pause repeats): about a day and a half in all.
+BACKOFF = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360, 720)]
+# How long a worker has to send a message before another may try (it may have died).
+LEASE = timedelta(minutes=5)
+
+
+def render_email(template: str, context: dict, language: str, time_zone: str = "UTC") -> tuple[str, str]:
+    """Render a text template in the reader's language and time zone; its first line is the subject."""
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    with translation.override(language), timezone.override(zone):
+        text = render_to_string(template, context).strip()
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def email_queue(*, key: str, to: str, template: str, context: dict, language: str, time_zone: str = "UTC",
+                order=None) -> OutboundEmail:
+    """Queue one email; the same key again changes nothing. Sent after the current transaction commits."""
+    existing = OutboundEmail.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    subject, body = render_email(template, context, language, time_zone)
+    now = timezone.now()
+    email = OutboundEmail.objects.create(
+        key=key, to=to, subject=subject, body=body, language=language, order=order,
+        message_id=make_msgid(domain=settings.ADVOCATE_MAIL_DOMAIN), next_attempt_at=now, created_at=now,
+    )
+    from .tasks import send_email
+
+    # The task row is written in this same transaction (the database task backend), so a worker can only
+    # see it once the decision it reports has committed; on_commit keeps that true for any backend.
+    transaction.on_commit(lambda: send_email.enqueue(email.pk))
+    return email
+
+
+def email_send(email_id: int) -> bool:
+    """Send one queued email now, if it is due. Safe to run twice, or from two workers at once: a worker
+    first takes a lease on the message (a conditional update only one can win), then sends, then records
+    the result. A worker that dies after sending and before recording sends it again once the lease ends
+    (at least once; the stable Message-ID lets mail programs show it once)."""
+    now = timezone.now()
+    taken = OutboundEmail.objects.filter(pk=email_id, state=EmailState.QUEUED, next_attempt_at__lte=now).update(
+        attempts=F("attempts") + 1, next_attempt_at=now + LEASE
+    )
+    if not taken:
+        return False
+    email = OutboundEmail.objects.get(pk=email_id)
+    message = EmailMessage(
+        subject=email.subject, body=email.body, to=[email.to],
+        headers={"Message-ID": email.message_id, "Auto-Submitted": "auto-generated",
+                 "Content-Language": email.language},
+    )
+    try:
+        mailers.default.send_messages([message])
+    except Exception as exc:  # any transport failure: record it and try again later
+        email.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        if email.attempts >= MAX_ATTEMPTS:
+            email.state = EmailState.FAILED
+        else:
+            email.next_attempt_at = timezone.now() + BACKOFF[min(email.attempts, len(BACKOFF)) - 1]
+        log.warning("email %s to %s failed (attempt %d): %s", email.pk, email.to, email.attempts, exc)
+        email.save(update_fields=["last_error", "state", "next_attempt_at"])
+        return False
+    email.state, email.sent_at, email.last_error = EmailState.SENT, timezone.now(), ""
+    email.save(update_fields=["state", "sent_at", "last_error"])
+    return True
+
+
+def emails_send_due(*, now=None, limit: int = 500) -> int:
+    """Send queued email that is due: retries after a failure, and anything a crashed worker left."""
+    now = now or timezone.now()
+    due = OutboundEmail.objects.filter(state=EmailState.QUEUED, next_attempt_at__lte=now)
+    return sum(email_send(pk) for pk in due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
