@@ -2,12 +2,15 @@
 
 from ninja import NinjaAPI
 
+from .claims.api import router as claims_router
 from .commerce.api import router as commerce_router
 
 api = NinjaAPI(
     title="Advocate API",
     version="1",
-    description="Events in from the shop's systems; orders and their status out.",
+    description="Events in from the shop's systems; orders and their status out; self-service problems, "
+    "guarantee claims, and the instructions (refunds, replacements, return labels) for the shop to carry out.",
     urls_namespace="api",
 )
 api.add_router("", commerce_router)
+api.add_router("", claims_router)

@@ -6,8 +6,10 @@ the same validation the API applies. Nothing here replaces the database.
 
 import itertools
 import json
+import os
 from copy import deepcopy
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -234,3 +236,100 @@ def login():
         return client
 
     return sign_in
+
+
+# --- the browser (Playwright driving Debian's Chromium) ------------------------------------------------
+# Tests marked `browser` use these. Without /usr/bin/chromium they are skipped, so a newcomer's plain run
+# passes; CI sets ADVOCATE_REQUIRE_BROWSER=1 so a missing browser fails loudly instead of passing quietly.
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Nothing may be downloaded: keep Chromium from phoning home for updates, components or sync.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+BROWSER_PASSWORD = "a-long-test-password-4417"
+# Opt-in: where to save screenshots for a person to look at (never committed, never compared).
+SCREENSHOT_DIR = os.environ.get("ADVOCATE_SCREENSHOT_DIR", "")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("ADVOCATE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"ADVOCATE_REQUIRE_BROWSER=1 but {CHROMIUM} is missing; install it with "
+                        "`apt-get install -y chromium`", pytrace=False)
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop running on this thread, which makes Django think the
+    # ORM is being called from async code. The test thread really is synchronous, so allow it, for
+    # exactly as long as Playwright runs.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open a page in a fresh browser profile (its own cookies): a phone, in English, unless told."""
+    contexts = []
+
+    def open_page(*, viewport=PHONE, locale="en-US"):
+        context = browser.new_context(
+            viewport=viewport, locale=locale, is_mobile=viewport == PHONE, has_touch=viewport == PHONE
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, base_url, username, password=BROWSER_PASSWORD):
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base_url}/orders/")
+
+
+def sign_out(page, base_url):
+    page.click("header form[action='/accounts/logout/'] button[type=submit]")
+    page.wait_for_url(f"{base_url}/accounts/login/")
+
+
+def assert_no_horizontal_scrolling(page):
+    """Nothing sticks out sideways on a phone.
+
+    A phone browser zooms out to fit content wider than the screen, which widens window.innerWidth
+    along with it, so the content is measured against the phone's own width as well.
+    """
+    widths = page.evaluate(
+        "() => ({content: document.scrollingElement.scrollWidth, viewport: window.innerWidth})"
+    )
+    limit = min(widths["viewport"], PHONE["width"])
+    assert widths["content"] <= limit, f"{page.url} is wider than a {PHONE['width']}px phone: {widths}"
+
+
+def save_screenshot(page, name):
+    if SCREENSHOT_DIR:
+        page.screenshot(path=str(Path(SCREENSHOT_DIR) / name), full_page=True)

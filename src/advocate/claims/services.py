@@ -522,7 +522,7 @@ def report_review_decide(*, report: ProblemReport, action: str, by, note: str = 
 # --- shop-initiated cancellations --------------------------------------------------------------------
 
 
-def cancelled_order_refund(order: Order, now: datetime | None = None):
+def cancelled_order_refund(order: Order, *, notify: bool = True):
     """A cancelled order's customer gets back whatever they paid and has not had back yet, without asking.
     Called inside the transaction that applied the cancellation."""
     left = ledger.refundable(order)
@@ -531,6 +531,8 @@ def cancelled_order_refund(order: Order, now: datetime | None = None):
     payer = Party.PLATFORM if order.seller.is_platform else Party.SELLER
     refund = ledger.refund_issue(order=order, amount=left, payer=payer, key=f"order:{order.pk}:cancel-refund",
                                  memo="order cancelled")
+    if not notify:
+        return refund
     customer = order.customer
     email_queue(key=f"order:{order.pk}:cancel-refund", to=customer.email, template="claims/email/customer.txt",
                 context=_email_context(customer, order, event="order_cancelled", refund=refund),
@@ -539,9 +541,9 @@ def cancelled_order_refund(order: Order, now: datetime | None = None):
     return refund
 
 
-def cancelled_orders_refund_all(*, progress=None) -> int:
+def cancelled_orders_refund_all(*, notify: bool = True, progress=None) -> int:
     """Refund every cancelled order that still holds a customer's money (a safety net, and for data that
-    arrived without going through the event intake, such as the demo)."""
+    arrived without going through the event intake, such as the demo: `notify=False` for history)."""
     candidates = Order.objects.filter(state=OrderState.CANCELLED).filter(
         Exists(Payment.objects.filter(order=OuterRef("pk"))), ~Exists(Refund.objects.filter(order=OuterRef("pk")))
     )
@@ -549,7 +551,7 @@ def cancelled_orders_refund_all(*, progress=None) -> int:
     for order_id in candidates.values_list("pk", flat=True).iterator():
 
         def work(order_id=order_id):
-            return cancelled_order_refund(ledger.lock_order(Order(pk=order_id)))
+            return cancelled_order_refund(ledger.lock_order(Order(pk=order_id)), notify=notify)
 
         done += _retrying(work) is not None
         if progress:

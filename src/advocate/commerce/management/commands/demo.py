@@ -3,6 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from advocate.claims import demo as claims_demo
 from advocate.commerce import demo
 
 
@@ -32,6 +33,9 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
         self.stdout.write(", ".join(f"{n:,} {k}" for k, n in counts.items()))
+        refunded = claims_demo.settle_history(progress_bar=lambda total: tqdm(
+            total=total, unit="order", desc="Refunding cancelled orders", disable=opts["verbosity"] == 0))
+        self.stdout.write(f"{refunded:,} cancelled orders refunded; demo return policies set")
         if not opts["no_logins"]:
             logins = demo.create_demo_logins()
             self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD!r}): " + ", ".join(u for _, u in logins))

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="start with an empty marketplace")
         parser.add_argument("--demo-orders", type=int, default=2_000, help="size of the demo marketplace")
         parser.add_argument("--no-worker", action="store_true",
-                            help="do not start a task worker here (workers run elsewhere)")
+                            help="do not start the task worker and the clock (advocate tick) here: they run elsewhere")
 
     def handle(self, *args, **opts):
         self.stdout.write("Preparing the database…")
@@ -55,10 +55,13 @@ class Command(BaseCommand):
             self.stdout.write("First start: generating the demo marketplace…")
             call_command("demo", orders=opts["demo_orders"], verbosity=1)
 
-        worker = None
+        children = []
         if not opts["no_worker"]:
-            # Tasks live in the same database (django-tasks-db); the worker is a child of this command.
-            worker = subprocess.Popen([sys.executable, "-m", "advocate.cli", "db_worker"], env=os.environ.copy())
+            # Tasks live in the same database (django-tasks-db); the worker is a child of this command, and so
+            # is the clock that does what falls due with time (claim deadlines, email retries).
+            for command in (["db_worker"], ["tick", "--every", "30"]):
+                children.append(subprocess.Popen([sys.executable, "-m", "advocate.cli", *command],
+                                                 env=os.environ.copy()))
 
         url = f"http://{opts['host']}:{opts['port']}/"
         db = settings.DATABASES["default"]
@@ -81,6 +84,7 @@ class Command(BaseCommand):
                 "loglevel": "warning",
             }).run()
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+            for child in children:
+                child.terminate()
+            for child in children:
+                child.wait(timeout=10)

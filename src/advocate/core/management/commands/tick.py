@@ -1,0 +1,45 @@
+import time
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
+
+from advocate.claims import services as claims
+from advocate.claims.models import RefundBaseline
+from advocate.notifications.services import emails_send_due
+
+BASELINE_EVERY = timedelta(hours=1)
+
+
+def tick(now=None) -> dict[str, int]:
+    """Everything that falls due with the passing of time, once. Each step is idempotent, so two tick
+    processes (or a tick and a worker) at once do no harm."""
+    now = now or timezone.now()
+    done = {"claims_closed": claims.claims_close_overdue(now=now), "emails_sent": emails_send_due(now=now)}
+    latest = RefundBaseline.objects.order_by("-computed_at").values_list("computed_at", flat=True).first()
+    if latest is None or now - latest >= BASELINE_EVERY:
+        claims.refund_baseline_refresh(now=now)
+    return done
+
+
+class Command(BaseCommand):
+    help = (
+        "Do the work that falls due with time: guarantee claims whose seller let the deadline pass (the "
+        "marketplace refunds the buyer and recovers from the seller), email waiting to be sent or retried, the "
+        "marketplace's refund baseline. Once, or every --every seconds. Safe to run on several machines."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=float, default=0,
+                            help="keep running, once every this many seconds (advocate up uses 30)")
+
+    def handle(self, *args, **opts):
+        while True:
+            close_old_connections()
+            done = tick()
+            if opts["verbosity"] > 1 or (not opts["every"] and opts["verbosity"]):
+                self.stdout.write(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in done.items()))
+            if not opts["every"]:
+                return
+            time.sleep(opts["every"])
