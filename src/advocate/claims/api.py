@@ -25,6 +25,7 @@ from advocate.commerce.selectors import buyer_alias
 from advocate.commerce.services import integration_authenticate
 
 from . import presenters, rules, selectors, services
+from .ledger import NothingToRefund
 from .models import Instruction, ProblemReport
 from .photos import PhotoRejected
 
@@ -241,6 +242,9 @@ def post_problem(request, order_id: str, body: ReportIn,
             return 422, {"code": exc.code.value, "message": str(presenters.INVALID_MESSAGES[exc.code])}
         except PhotoRejected as exc:
             return 422, {"code": str(exc), "message": str(presenters.INVALID_MESSAGES[str(exc)])}
+        except NothingToRefund:
+            return 409, {"code": "nothing_to_refund",
+                         "message": str(presenters.ACTION_REFUSED_MESSAGES["nothing_left_to_refund"])}
         return 201, _report_out(report)
 
 

@@ -38,10 +38,11 @@ class ReportForm(forms.Form):
             self.fields["remedy"] = forms.ChoiceField(
                 label=_("What would you like?"), widget=forms.RadioSelect, initial=rules.Remedy.REFUND,
                 choices=[(r.value, REMEDY_LABELS[r]) for r in remedies])
-        if problem in (rules.Problem.DAMAGED, rules.Problem.NOT_AS_DESCRIBED):
+        if facts["photo_required"] or problem in (rules.Problem.DAMAGED, rules.Problem.NOT_AS_DESCRIBED):
             self.fields["photo"] = forms.FileField(
                 label=_("A photo of the problem") if facts["photo_required"] else _("A photo (optional)"),
-                required=facts["photo_required"], widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+                required=facts["photo_required"], widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+                error_messages={"required": presenters.INVALID_MESSAGES["photo_required"]})
         self.order_fields(["reason", *[name for name, _ in self.line_fields], "remedy", "photo", "comment"])
 
     def items(self) -> list[tuple[int, int]]:

@@ -34,7 +34,7 @@ OUTCOME_LABELS = {
     Outcome.REFUND: _("Refunded"),
     Outcome.REPLACE: _("Replacement sent"),
     Outcome.CANCEL: _("Cancelled"),
-    Outcome.RETURN_FIRST: _("Return first"),
+    Outcome.RETURN_FIRST: _("Send back first"),
     Outcome.CLAIM: _("Guarantee claim"),
     Outcome.REVIEW: _("A person decides"),
 }
@@ -57,7 +57,7 @@ class PolicyLayer(models.Model):
         null=True, blank=True,
         help_text=_("Refund when the carrier first scans the return, rather than when it is received."))
     photo_required_for = models.JSONField(
-        null=True, blank=True, help_text=_("Problems that need a photo (damaged, not_as_described…)."))
+        null=True, blank=True, help_text=_("The problems for which the customer must add a photo."))
     auto_approve_up_to = models.DecimalField(
         **MONEY, null=True, blank=True,
         help_text=_("Decide automatically up to this value (base currency); above it a person decides."))
@@ -191,6 +191,7 @@ class Return(models.Model):
 class ClaimState(models.TextChoices):
     AWAITING_SELLER = "awaiting_seller", _("Waiting for the seller")
     DISPUTED = "disputed", _("Disputed by the seller: a person decides")
+    NEEDS_PERSON = "needs_person", _("The seller did not respond: a person decides")
     CLOSED = "closed", _("Closed")
 
 
@@ -209,6 +210,8 @@ class GuaranteeClaim(models.Model):
     state = models.CharField(max_length=16, choices=ClaimState.choices, default=ClaimState.AWAITING_SELLER)
     respond_by = models.DateTimeField()
     refunded_at_once = models.BooleanField(default=False)
+    close_automatically = models.BooleanField(
+        default=True, help_text=_("At the deadline the marketplace refunds by itself; otherwise a person decides."))
     seller_statement = models.TextField(blank=True, max_length=4000)
     seller_responded_at = models.DateTimeField(null=True, blank=True)
     finding = models.CharField(max_length=8, choices=Finding.choices, blank=True)

@@ -21,10 +21,6 @@ class RefundPattern:
     baseline_rate: float
     z: float
 
-    @property
-    def expected(self) -> float:
-        return self.orders * self.baseline_rate
-
 
 def refund_z_score(orders: int, refunded_orders: int, baseline_rate: float) -> float:
     rate = min(max(baseline_rate, RATE_FLOOR), 1 - RATE_FLOOR)

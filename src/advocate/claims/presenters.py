@@ -99,11 +99,13 @@ def why_not(option: Option, *, seller_ships: bool = False) -> str | None:
             return _("It is still within its delivery time. If it has not arrived by %(day)s, report it here "
                      "and we will put it right at once.") % {"day": _day(option.when)}
         case Why.WINDOW_CLOSED:
-            return _("%(problem)s: the time for reporting this online ended %(day)s. Please call us — a person "
-                     "will look at it.") % {"problem": problem_label(option.problem), "day": _day(option.when)}
+            return _("The time for reporting “%(problem)s” online ended %(day)s. Please call us — a person will "
+                     "look at it.") % {"problem": problem_label(option.problem), "day": _day(option.when)}
         case Why.RETURN_NOT_OVERDUE:
             return _("Your return is on its way back. If the refund has not come by %(day)s, you can claim it "
                      "here.") % {"day": _day(option.when)}
+        case Why.NOTHING_TO_REFUND:
+            return _("Everything you paid for this order has already been refunded.")
         case Why.NOTHING_LEFT if option.problem == Problem.RETURN:
             return _("Every item in this order is already covered by one of your requests below.")
     return None
@@ -144,6 +146,30 @@ REVIEW_REASONS = {
 }
 
 
+PERSON_DECIDES = (ClaimState.DISPUTED, ClaimState.NEEDS_PERSON)
+
+
+def _could_send_back(report: ProblemReport) -> bool:
+    """Whether "you do not need to send the item back" means anything: not for a parcel that never came."""
+    return report.problem in (Problem.RETURN, Problem.DAMAGED, Problem.NOT_AS_DESCRIBED)
+
+
+def _return_headline(report: ProblemReport, ret, amount: str) -> str:
+    values = {"code": ret.code, "amount": amount}
+    first_scan = ret.refund_when == RefundWhen.FIRST_SCAN
+    if report.remedy == "replacement" and first_scan:
+        return _("Return accepted. Send it back with return code %(code)s; we send a replacement as soon as the "
+                 "carrier scans it.") % values
+    if report.remedy == "replacement":
+        return _("Return accepted. Send it back with return code %(code)s; we send a replacement as soon as it "
+                 "is received.") % values
+    if first_scan:
+        return _("Return accepted. Send it back with return code %(code)s; your refund of %(amount)s is issued as "
+                 "soon as the carrier scans it.") % values
+    return _("Return accepted. Send it back with return code %(code)s; your refund of %(amount)s is issued as soon "
+             "as it is received.") % values
+
+
 def outcome(report: ProblemReport) -> dict:
     """The headline of where a report stands, and what happens next: {"headline", "next", "done"}."""
     refund = next(iter(report.refunds.all()), None)
@@ -158,47 +184,41 @@ def outcome(report: ProblemReport) -> dict:
         return {"headline": _("We could not agree to this request."), "why": note,
                 "next": _("If you disagree, call us on %(phone)s and a person will look at it again.")
                 % {"phone": settings.ADVOCATE_SUPPORT_PHONE}, "done": True}
-    if report.state == ReportState.IN_REVIEW or (claim and claim.state == ClaimState.DISPUTED):
+    if claim and claim.refunded_at_once and refund is not None and report.state != ReportState.RESOLVED:
+        # The buyer has their money; whatever the seller does now is between the seller and us.
+        return {"headline": refund_sentence(refund, returnless=_could_send_back(report)),
+                "next": _("%(seller)s has been asked to settle this with us; you do not need to do anything.")
+                % {"seller": seller}, "done": True}
+    if report.state == ReportState.IN_REVIEW or (claim and claim.state in PERSON_DECIDES):
         due = report.review_due_at
         if claim and claim.state == ClaimState.DISPUTED:
             headline = _("%(seller)s disagrees, so a person will look at it and decide by %(when)s.") % {
                 "seller": seller, "when": _day_time(due)}
+        elif claim:
+            headline = _("%(seller)s did not put it right in time, so a person will look at it and decide by "
+                         "%(when)s.") % {"seller": seller, "when": _day_time(due)}
         else:
             headline = _("A person will look at this and decide by %(when)s.") % {"when": _day_time(due)}
         why = str(REVIEW_REASONS.get(ReviewReason(report.review_reason), "")) if report.review_reason else ""
         return {"headline": headline, "why": why, "next": _("We will email you the decision."), "done": False}
     if report.outcome == Outcome.CANCEL:
-        headline = (_("Order cancelled. ") + refund_sentence(refund)) if refund else _(
-            "Order cancelled. You have not been charged.")
+        headline = (_("Order cancelled. %(refund)s") % {"refund": refund_sentence(refund)} if refund
+                    else _("Order cancelled. You have not been charged."))
         return {"headline": headline, "next": nothing_to_do, "done": True}
     if report.state == ReportState.AWAITING_RETURN and ret is not None:
-        first_scan = ret.refund_when == RefundWhen.FIRST_SCAN
-        if report.remedy == "replacement":
-            then = (_("a replacement is sent as soon as the carrier scans it.") if first_scan
-                    else _("a replacement is sent as soon as it is received."))
-        else:
-            then = (_("your refund of %(amount)s is issued as soon as the carrier scans it.") if first_scan
-                    else _("your refund of %(amount)s is issued as soon as it is received.")) % {"amount": amount}
-        return {"headline": _("Return accepted. Send it back with return code %(code)s; %(then)s")
-                % {"code": ret.code, "then": then},
+        return {"headline": _return_headline(report, ret, amount),
                 "next": _("Write the code on the parcel and hand it to any carrier drop-off point."), "done": False}
     if report.state == ReportState.AWAITING_SELLER and claim is not None:
-        if refund is not None:
-            return {"headline": refund_sentence(refund, returnless=True),
-                    "next": _("We have asked %(seller)s to put this right with us. %(nothing)s")
-                    % {"seller": seller, "nothing": nothing_to_do}, "done": True}
         return {"headline": _("We have asked %(seller)s to put this right by %(when)s. If they have not, we will "
                               "refund you %(amount)s ourselves then.")
                 % {"seller": seller, "when": _day_time(claim.respond_by), "amount": amount},
                 "next": nothing_to_do, "done": False}
     if report.outcome == Outcome.REPLACE or (report.remedy == "replacement" and report.replacements.exists()):
-        return {"headline": _("A replacement is on its way — you do not need to send anything back.")
-                if report.returnless else _("A replacement is on its way."),
-                "next": _("You will see it under your orders as soon as it is sent."), "done": True}
+        return {"headline": _("We are sending you a replacement — you do not need to send anything back.")
+                if report.returnless else _("We are sending you a replacement."),
+                "next": _("You will get its tracking details as soon as it leaves the warehouse."), "done": True}
     if refund is not None:
-        returnless = report.returnless and report.problem in (
-            Problem.RETURN, Problem.DAMAGED, Problem.NOT_AS_DESCRIBED)
-        return {"headline": refund_sentence(refund, returnless=returnless),
+        return {"headline": refund_sentence(refund, returnless=report.returnless and _could_send_back(report)),
                 "next": _("Banks usually show it within 3 to 5 working days."), "done": True}
     return {"headline": _("Done."), "next": nothing_to_do, "done": True}
 
@@ -209,6 +229,8 @@ def claim_seller_sentence(claim) -> str:
         return _("Respond by %(when)s: refund the buyer, or explain why not.") % {"when": _day_time(claim.respond_by)}
     if claim.state == ClaimState.DISPUTED:
         return _("You disputed this claim; a person is deciding.")
+    if claim.state == ClaimState.NEEDS_PERSON:
+        return _("You did not respond in time; a person is deciding.")
     if claim.finding == Finding.SELLER:
         return _("Decided in your favour; it does not count against your account.")
     return _("Decided for the buyer; it counts against your account.")
@@ -219,7 +241,7 @@ EMAIL_SUBJECTS = {
     "order_cancelled": gettext_lazy("Your order %(order)s was cancelled — refund issued"),
     "refunded": gettext_lazy("Your refund for order %(order)s"),
     "claim_refunded": gettext_lazy("Your refund for order %(order)s"),
-    "replaced": gettext_lazy("A replacement for order %(order)s is on its way"),
+    "replaced": gettext_lazy("We are sending you a replacement for order %(order)s"),
     "return_authorised": gettext_lazy("How to send back your item from order %(order)s"),
     "in_review": gettext_lazy("A person is looking at your request about order %(order)s"),
     "claim_opened": gettext_lazy("We are on it: your order %(order)s"),

@@ -183,6 +183,8 @@ class Why(StrEnum):
     NOTHING_LEFT = "nothing_left"  # every item is already covered by another report
     NO_RETURN_PENDING = "no_return_pending"  # no return waiting for its refund
     RETURN_NOT_OVERDUE = "return_not_overdue"  # the seller still has time to refund (`when`: from when)
+    ALREADY_DELIVERED = "already_delivered"  # too late to cancel: it has arrived (return it instead)
+    NOTHING_TO_REFUND = "nothing_to_refund"  # everything paid has been refunded (or nothing was paid yet)
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,8 @@ def option(problem: Problem, order: OrderSituation, policy: Policy, now: datetim
         return no(Why.CANCELLED)
     open_lines = [line for line in order.lines if line.open_quantity > 0]
     if problem == Problem.CANCEL:
+        if order.any_delivered_at is not None:
+            return no(Why.ALREADY_DELIVERED)
         if order.shipped:
             return no(Why.ALREADY_SHIPPED)
         return Option(problem, True, remedies=(Remedy.REFUND,))
@@ -319,6 +323,7 @@ class Decision:
     refund_when: RefundWhen | None = None  # RETURN_FIRST
     respond_by: datetime | None = None  # CLAIM: the seller's deadline
     refund_at_once: bool = False  # CLAIM: the platform refunds now and recovers from the seller later
+    close_automatically: bool = True  # CLAIM: at the deadline the platform refunds; else a person decides
     review_reason: ReviewReason | None = None  # REVIEW
     returns: tuple[int, ...] = ()  # RETURN_NOT_REFUNDED: the reports of the returns that were not refunded
 
@@ -357,6 +362,8 @@ def decide(report: Report, order: OrderSituation, policy: Policy, to_base, now: 
         overdue = tuple(r.report_id for r in returns)
     else:
         amount = _amount(items, order)
+    if amount <= 0 and report.remedy == Remedy.REFUND and problem != Problem.CANCEL:
+        raise NotPossible(Option(problem, False, Why.NOTHING_TO_REFUND))
     liable = liable_party(problem, order)
     base = to_base(amount)
     common = {"remedy": report.remedy, "amount": amount, "liable": liable, "items": items, "returns": overdue}
@@ -375,11 +382,13 @@ def decide(report: Report, order: OrderSituation, policy: Policy, to_base, now: 
     if order.seller_ships and problem != Problem.RETURN and returnless:
         # The marketplace's guarantee: the seller is asked to put it right; if they do not in time, the
         # marketplace refunds and recovers from the seller. Small claims are refunded at once.
+        # Above the automatic limit the seller is still asked first, but a person decides at the deadline.
         return Decision(
             Outcome.CLAIM,
             returnless=True,
             respond_by=now + timedelta(hours=policy.seller_response_hours),
             refund_at_once=base < policy.refund_at_once_under,
+            close_automatically=base <= policy.auto_approve_up_to,
             **{**common, "remedy": Remedy.REFUND},
         )
     if base > policy.auto_approve_up_to:

@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -141,9 +141,13 @@ def photo_visible_to(user, reference: str, photo_id: int):
 
 
 def claims_of_seller(seller) -> list[GuaranteeClaim]:
+    """Waiting for the seller first (soonest deadline first), then those a person is deciding, then closed
+    (newest first)."""
+    waiting_first = Case(When(state=ClaimState.AWAITING_SELLER, then=0), When(state=ClaimState.CLOSED, then=2),
+                         default=1)
     return list(
         GuaranteeClaim.objects.filter(seller=seller).select_related("report", "report__order")
-        .order_by("state", "-report__created_at")[:200]
+        .order_by(waiting_first, "respond_by", "-report__created_at")[:200]
     )
 
 
@@ -160,7 +164,7 @@ def review_queue() -> dict:
     return {
         "reports": list(ProblemReport.objects.filter(state=ReportState.IN_REVIEW, claim__isnull=True)
                         .select_related("order", "customer").order_by("created_at")[:200]),
-        "disputes": list(GuaranteeClaim.objects.filter(state=ClaimState.DISPUTED)
+        "disputes": list(GuaranteeClaim.objects.filter(state__in=(ClaimState.DISPUTED, ClaimState.NEEDS_PERSON))
                          .select_related("report", "report__order", "seller").order_by("seller_responded_at")[:200]),
         "appeals": list(ClaimAppeal.objects.filter(state="open")
                         .select_related("claim", "claim__report", "claim__seller").order_by("filed_at")[:200]),
@@ -222,6 +226,10 @@ def problem_panel(order: Order, now=None) -> dict:
     options = rules.options(situation, policy, now or timezone.now())
     return {"options": options, "available": [o for o in options if o.available],
             "seller_ships": situation.seller_ships, "reports": reports_of_order(order)}
+
+
+def report_by_request_key(customer, request_key: str) -> ProblemReport | None:
+    return ProblemReport.objects.filter(customer=customer, request_key=request_key).first()
 
 
 def report_form_facts(order: Order, problem: str, now=None) -> dict:

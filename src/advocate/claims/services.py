@@ -269,7 +269,8 @@ def _remedy_return(ret: Return, at: datetime) -> None:
 def _open_claim(report: ProblemReport, decision: rules.Decision, now: datetime) -> GuaranteeClaim:
     order = report.order
     claim = GuaranteeClaim.objects.create(report=report, seller=order.seller, respond_by=decision.respond_by,
-                                          refunded_at_once=decision.refund_at_once)
+                                          refunded_at_once=decision.refund_at_once,
+                                          close_automatically=decision.close_automatically)
     if decision.returns:
         # A claim for returns that were not refunded takes them over: they must not be refunded twice.
         for ret in Return.objects.filter(report_id__in=decision.returns):
@@ -338,32 +339,44 @@ def claim_seller_dispute(*, claim: GuaranteeClaim, user, statement: str, now: da
         moment = now or timezone.now()
         locked.state, locked.seller_statement, locked.seller_responded_at = ClaimState.DISPUTED, statement, moment
         locked.save(update_fields=["state", "seller_statement", "seller_responded_at"])
-        report = locked.report
-        report.went_to_person, report.review_due_at = True, moment + REVIEW_WITHIN
-        report.save(update_fields=["went_to_person", "review_due_at"])
-        _tell_customer(report, "claim_disputed", claim=locked)
+        _send_claim_to_person(locked.report, moment)
         return locked
 
     return _retrying(work)
 
 
+def _send_claim_to_person(report: ProblemReport, now: datetime) -> None:
+    report.went_to_person, report.review_due_at = True, now + REVIEW_WITHIN
+    report.save(update_fields=["went_to_person", "review_due_at"])
+    if not report.claim.refunded_at_once:  # a buyer already refunded keeps it, whatever is decided
+        _tell_customer(report, "claim_disputed", claim=report.claim)
+
+
 def claims_close_overdue(*, now: datetime | None = None) -> int:
     """Every claim whose seller let the deadline pass: the marketplace refunds the buyer (if it has not
-    already) and recovers the money from the seller. Run by `advocate tick`; safe to run twice at once."""
+    already) and recovers the money from the seller — or, above the automatic limit, a person decides.
+    Run by `advocate tick`; safe to run twice at once."""
     now = now or timezone.now()
     due = GuaranteeClaim.objects.filter(state=ClaimState.AWAITING_SELLER, respond_by__lte=now)
-    closed = 0
-    for claim in due.order_by("respond_by")[:500]:
+    return sum(claim_close_overdue(claim, now=now) for claim in due.order_by("respond_by")[:500])
 
-        def work(claim=claim):
-            locked = _locked_claim(claim)
-            if locked.state != ClaimState.AWAITING_SELLER or locked.respond_by > now:
-                return False
+
+def claim_close_overdue(claim: GuaranteeClaim, *, now: datetime) -> bool:
+    """Close one claim if its seller let the deadline pass; False if it was not (or no longer) waiting."""
+
+    def work():
+        locked = _locked_claim(claim)
+        if locked.state != ClaimState.AWAITING_SELLER or locked.respond_by > now:
+            return False
+        if locked.close_automatically:
             _decide_for_buyer(locked, now, automatic=True)
-            return True
+        else:
+            locked.state = ClaimState.NEEDS_PERSON
+            locked.save(update_fields=["state"])
+            _send_claim_to_person(locked.report, now)
+        return True
 
-        closed += bool(_retrying(work))
-    return closed
+    return _retrying(work)
 
 
 def _decide_for_buyer(claim: GuaranteeClaim, now: datetime, *, by=None, note: str = "", automatic=False):
@@ -432,9 +445,11 @@ def claim_appeal_file(*, claim: GuaranteeClaim, user, statement: str, now: datet
             raise ActionRefused("not_appealable")
         if moment > locked.appeal_until:
             raise ActionRefused("appeal_too_late")
-        existing = locked.appeals.filter(state=AppealState.OPEN).first()
+        existing = locked.appeals.first()
+        if existing is not None and existing.state == AppealState.OPEN:
+            return existing  # the same appeal sent twice
         if existing is not None:
-            return existing
+            raise ActionRefused("appeal_decided")  # one appeal per decision
         return ClaimAppeal.objects.create(claim=locked, filed_by=user, statement=statement, filed_at=moment)
 
     return _retrying(work)

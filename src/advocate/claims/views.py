@@ -16,6 +16,7 @@ from advocate.commerce.selectors import buyer_alias
 
 from . import presenters, rules, selectors, services
 from .forms import DecisionForm, PolicyLayerForm, ReportForm, StatementForm
+from .ledger import NothingToRefund
 from .photos import PhotoRejected
 
 
@@ -36,6 +37,11 @@ def report_new(request, external_id: str, problem: str):
     if not request.user.is_customer or problem not in rules.Problem:
         raise Http404("No such page")
     order = commerce_selectors.order_detail(request.user, external_id)
+    if request.method == "POST":
+        # The same form sent again (a double click, a reload): show what the first one decided.
+        sent = selectors.report_by_request_key(order.customer, request.POST.get("request_key", ""))
+        if sent is not None and sent.order_id == order.pk:
+            return redirect("problem_detail", sent.reference)
     facts = selectors.report_form_facts(order, problem)
     option = facts["option"]
     if not option.available:
@@ -58,6 +64,9 @@ def report_new(request, external_id: str, problem: str):
             return redirect("order_detail", external_id)
         except rules.ReportInvalid as exc:
             form.add_error(None, presenters.INVALID_MESSAGES[exc.code])
+        except NothingToRefund:
+            messages.info(request, presenters.ACTION_REFUSED_MESSAGES["nothing_left_to_refund"])
+            return redirect("order_detail", external_id)
         except PhotoRejected as exc:
             form.add_error("photo", presenters.INVALID_MESSAGES[str(exc)])
         else:

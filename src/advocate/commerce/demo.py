@@ -241,12 +241,21 @@ def generate(
     return counts
 
 
+_SELLER_TIERS = ["excellent", "good", "good", "slow", "poor"]
+
+
+def seller_tier(external_id: str) -> str:
+    """The quality tier the generator gave a seller ("platform" is excellent), for benchmarks."""
+    if external_id == "platform":
+        return "excellent"
+    return _SELLER_TIERS[int(external_id.rsplit("-", 1)[1]) % len(_SELLER_TIERS)]
+
+
 def _sellers(rng, count, writer, ids, now):
     sellers = [{"id": ids[Seller].take(), "tier": "excellent", "platform": True, "ships": "platform"}]
     writer.add(
         Seller, id=sellers[0]["id"], external_id="platform", name="Advocate Retail", is_platform=True, created_at=now
     )
-    tiers = ["excellent", "good", "good", "slow", "poor"]
     names = [
         "Northwind Goods",
         "Blue Heron Trading",
@@ -265,7 +274,7 @@ def _sellers(rng, count, writer, ids, now):
         "Iberia Sol",
     ]
     for i in range(1, count):
-        tier = tiers[i % len(tiers)]
+        tier = _SELLER_TIERS[i % len(_SELLER_TIERS)]
         seller = {
             "id": ids[Seller].take(),
             "tier": tier,

@@ -11,7 +11,7 @@ class EmailState(models.TextChoices):
 
 
 class OutboundEmail(models.Model):
-    key = models.CharField(max_length=120, unique=True, help_text=_("The same key never sends twice."))
+    key = models.CharField(max_length=120, unique=True, help_text=_("An email with the same key is never sent twice."))
     to = models.EmailField()
     subject = models.CharField(max_length=300)
     body = models.TextField()

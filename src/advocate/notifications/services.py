@@ -52,16 +52,18 @@ def email_queue(*, key: str, to: str, template: str, context: dict, language: st
 
     # The task row is written in this same transaction (the database task backend), so a worker can only
     # see it once the decision it reports has committed; on_commit keeps that true for any backend.
-    transaction.on_commit(lambda: send_email.enqueue(email.pk))
+    # robust: a task queue that is down must not turn a committed decision into an error for the customer;
+    # `advocate tick` sends whatever was left queued.
+    transaction.on_commit(lambda: send_email.enqueue(email.pk), robust=True)
     return email
 
 
-def email_send(email_id: int) -> bool:
+def email_send(email_id: int, *, now=None) -> bool:
     """Send one queued email now, if it is due. Safe to run twice, or from two workers at once: a worker
     first takes a lease on the message (a conditional update only one can win), then sends, then records
     the result. A worker that dies after sending and before recording sends it again once the lease ends
     (at least once; the stable Message-ID lets mail programs show it once)."""
-    now = timezone.now()
+    now = now or timezone.now()
     taken = OutboundEmail.objects.filter(pk=email_id, state=EmailState.QUEUED, next_attempt_at__lte=now).update(
         attempts=F("attempts") + 1, next_attempt_at=now + LEASE
     )
@@ -80,11 +82,11 @@ def email_send(email_id: int) -> bool:
         if email.attempts >= MAX_ATTEMPTS:
             email.state = EmailState.FAILED
         else:
-            email.next_attempt_at = timezone.now() + BACKOFF[min(email.attempts, len(BACKOFF)) - 1]
+            email.next_attempt_at = now + BACKOFF[min(email.attempts, len(BACKOFF)) - 1]
         log.warning("email %s to %s failed (attempt %d): %s", email.pk, email.to, email.attempts, exc)
         email.save(update_fields=["last_error", "state", "next_attempt_at"])
         return False
-    email.state, email.sent_at, email.last_error = EmailState.SENT, timezone.now(), ""
+    email.state, email.sent_at, email.last_error = EmailState.SENT, now, ""
     email.save(update_fields=["state", "sent_at", "last_error"])
     return True
 
@@ -93,4 +95,4 @@ def emails_send_due(*, now=None, limit: int = 500) -> int:
     """Send queued email that is due: retries after a failure, and anything a crashed worker left."""
     now = now or timezone.now()
     due = OutboundEmail.objects.filter(state=EmailState.QUEUED, next_attempt_at__lte=now)
-    return sum(email_send(pk) for pk in due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    return sum(email_send(pk, now=now) for pk in due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])

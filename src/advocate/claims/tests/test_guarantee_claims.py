@@ -175,6 +175,12 @@ def test_guarantee_claim_from_filing_to_a_reversed_debit(shop, alice, northwind_
     staff = login(associate)
     queue = staff.get("/service/reviews/").content.decode()
     assert f'href="/service/reviews/appeals/{appeal.pk}/"' in queue
+    # Without reasons, nothing is decided.
+    refused = commit(lambda: staff.post(f"/service/reviews/appeals/{appeal.pk}/",
+                                        {"decision": "reverse", "note": ""}, follow=True))
+    assert "Please give the reasons for the decision" in refused.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.state == AppealState.OPEN and ledger.seller_balance(claim.seller) == Decimal("-45.00")
     mailoutbox.clear()
     response = commit(lambda: staff.post(f"/service/reviews/appeals/{appeal.pk}/", {
         "decision": "reverse", "note": "Proof of delivery with signature checked; the parcel was delivered."}))
@@ -190,6 +196,10 @@ def test_guarantee_claim_from_filing_to_a_reversed_debit(shop, alice, northwind_
     assert "Your appeal succeeded" in reversed_mail[0].body
     assert "Proof of delivery with signature checked; the parcel was delivered." in reversed_mail[0].body
     assert not mail_to(mailoutbox, ALICE["email"])  # the buyer is not troubled by the seller's appeal
+
+    page = seller.get(f"/seller/claims/{report.reference}/").content.decode()
+    assert "Decided in your favour; it does not count against your account." in page
+    assert "Proof of delivery with signature checked" in page
 
     # Deciding it a second time changes nothing.
     commit(lambda: staff.post(f"/service/reviews/appeals/{appeal.pk}/", {"decision": "reverse", "note": "again"}))
@@ -417,3 +427,53 @@ def test_a_seller_cannot_see_or_act_on_another_sellers_claim(shop, alice, northw
         services.claim_appeal_file(claim=claim, user=heron.users.get(), statement="Not ours.")
     # Its own seller does see it.
     assert login(northwind_user).get(f"/seller/claims/{report.reference}/").status_code == 200
+
+
+def test_filing_through_the_order_page(shop, alice, northwind_user, login, commit):
+    order = lost_parcel(shop, "N-10")
+    client = login(alice)
+    assert 'data-problem="not_received"' in client.get("/orders/N-10/").content.decode()
+    form = client.get("/orders/N-10/problem/not_received/").content.decode()
+    request_key = re.search(r'name="request_key"[^>]*value="([^"]+)"', form).group(1)
+
+    response = commit(lambda: client.post("/orders/N-10/problem/not_received/", {"request_key": request_key}))
+
+    report = ProblemReport.objects.get(order=order)
+    assert response["Location"] == f"/problems/{report.reference}/"
+    assert report.filed_by == alice and claim_of(report).state == ClaimState.AWAITING_SELLER
+    page = client.get(response["Location"]).content.decode()
+    assert re.search(r'id="outcome">We have asked Northwind Goods to put this right by [^<]+ at \d\d:\d\d\. '
+                     r"If they have not, we will refund you £45\.00 ourselves then\.<", page)
+    assert login(northwind_user).get(f"/seller/claims/{report.reference}/").status_code == 200
+
+
+def test_a_small_claim_decided_for_the_seller_is_borne_by_the_marketplace_not_the_buyer(
+        shop, alice, northwind_user, associate, login, commit):
+    order = lost_parcel(shop, "N-11", price="20.00")
+    report = file_not_received(commit, order)
+    claim = claim_of(report)
+    commit(lambda: login(northwind_user).post(f"/seller/claims/{report.reference}/", {
+        "action": "dispute", "statement": "Signed for by the buyer."}))
+
+    commit(lambda: login(associate).post(f"/service/reviews/claims/{report.reference}/", {
+        "finding": "seller", "note": "The signature matches; the buyer keeps the refund as a goodwill gesture."}))
+
+    claim.refresh_from_db()
+    report.refresh_from_db()
+    assert claim.finding == Finding.SELLER and claim.state == ClaimState.CLOSED
+    assert ledger.seller_balance(claim.seller) == 0
+    assert [r.paid_by for r in Refund.objects.filter(order=order)] == ["platform"]  # the buyer keeps it
+    assert platform_total(order) == Decimal("-20.00")
+    assert report.state == ReportState.RESOLVED
+
+
+def test_a_buyer_refunded_at_once_for_a_lost_parcel_is_not_told_to_keep_an_item_they_never_got(
+        shop, alice, northwind_user, login, commit, mailoutbox):
+    order = lost_parcel(shop, "N-12", price="20.00")
+
+    report = file_not_received(commit, order)
+
+    page = login(alice).get(f"/problems/{report.reference}/").content.decode()
+    assert "Refund of £20.00 issued to your card" in page
+    assert "send the item back" not in page
+    assert "send the item back" not in mail_to(mailoutbox, ALICE["email"])[0].body

@@ -1,0 +1,131 @@
+"""Email is sent after the transaction that decided it commits, exactly once, and retried when the mail
+server cannot be reached (a real connection to a closed port, not a stand-in)."""
+
+import socket
+import threading
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from advocate.notifications import services
+from advocate.notifications.models import EmailState, OutboundEmail
+
+
+def queue(key="k1", language="en"):
+    return services.email_queue(
+        key=key, to="ann@example.com", template="claims/email/customer.txt", language=language,
+        context={"event": "order_cancelled", "customer": SimpleNamespace(name="Ann"),
+                 "order": SimpleNamespace(external_id="A-1"),
+                 "support_phone": "+1 800", "site_url": "http://x"},
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def no_worker(settings):
+    """Tasks are recorded but nothing runs them, as when the worker is busy or down."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture
+def unreachable_smtp(settings, no_worker):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": closed_port(), "timeout": 2}}}
+
+
+@pytest.mark.django_db
+def test_nothing_is_sent_until_the_deciding_transaction_commits(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        email = queue()
+    assert mailoutbox == [] and len(callbacks) == 1
+
+    callbacks[0]()
+    assert [m.subject for m in mailoutbox] == ["Your order A-1 was cancelled — refund issued"]
+    message = mailoutbox[0]
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert message.extra_headers["Message-ID"] == email.message_id
+    assert OutboundEmail.objects.get().state == EmailState.SENT
+
+
+@pytest.mark.django_db
+def test_the_same_key_queues_and_sends_once(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first, again = queue(), queue()
+    assert first.pk == again.pk
+    assert services.email_send(first.pk) is False  # already sent: a repeated task changes nothing
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_unreachable_mail_server_is_retried_with_growing_pauses_then_given_up(settings, unreachable_smtp):
+    email = queue()
+    assert services.email_send(email.pk) is False
+    email.refresh_from_db()
+    assert email.state == EmailState.QUEUED and email.attempts == 1
+    assert "Connection refused" in email.last_error or "Errno 111" in email.last_error
+    first_pause = email.next_attempt_at - timezone.now()
+    assert timedelta(seconds=50) < first_pause <= timedelta(minutes=1)
+    assert services.emails_send_due() == 0  # not due yet
+
+    later = timezone.now() + timedelta(minutes=2)
+    assert services.emails_send_due(now=later) == 0
+    email.refresh_from_db()
+    assert email.attempts == 2 and email.next_attempt_at - later > timedelta(minutes=4)
+
+    for _ in range(services.MAX_ATTEMPTS):
+        OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
+        services.email_send(email.pk)
+    email.refresh_from_db()
+    assert email.state == EmailState.FAILED and email.attempts == services.MAX_ATTEMPTS
+
+
+@pytest.mark.django_db
+def test_once_the_server_is_back_the_due_email_goes_out_once(settings, unreachable_smtp):
+    email = queue()
+    services.email_send(email.pk)
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    mail.outbox = []
+
+    later = timezone.now() + timedelta(minutes=5)
+    assert services.emails_send_due(now=later) == 1
+    assert services.emails_send_due(now=later) == 0
+    assert len(mail.outbox) == 1
+    assert OutboundEmail.objects.get().state == EmailState.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_email_at_once_send_it_once(mailoutbox, no_worker):
+    email = queue()
+    results, barrier = [], threading.Barrier(4)
+
+    def worker():
+        barrier.wait()
+        try:
+            results.append(services.email_send(email.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, True]
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_decision_sends_nothing(mailoutbox):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        queue()
+        raise RuntimeError("the decision failed half-way")
+    assert OutboundEmail.objects.count() == 0 and mailoutbox == []
