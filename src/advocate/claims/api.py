@@ -236,8 +236,7 @@ def post_problem(request, order_id: str, body: ReportIn,
         except rules.NotPossible as exc:
             seller_ships = selectors.order_situation(order).seller_ships
             return 409, {"code": exc.option.why.value, "when": exc.option.when,
-                         "message": presenters.why_not(exc.option, seller_ships=seller_ships)
-                         or presenters.problem_label(body.problem)}
+                         "message": presenters.why_not(exc.option, seller_ships=seller_ships)}
         except rules.ReportInvalid as exc:
             return 422, {"code": exc.code.value, "message": str(presenters.INVALID_MESSAGES[exc.code])}
         except PhotoRejected as exc:

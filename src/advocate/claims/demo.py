@@ -1,8 +1,13 @@
 """The demo marketplace's returns side: what its history implies, and policies worth seeing."""
 
-from advocate.commerce.models import Order, OrderState
+from datetime import timedelta
 
-from . import services
+from django.utils import timezone
+
+from advocate.commerce.demo import demo_seller
+from advocate.commerce.models import DemoScenario, Order, OrderState
+
+from . import rules, services
 from .models import PolicyLayer
 
 DEMO_POLICIES = [
@@ -22,3 +27,33 @@ def settle_history(*, progress_bar=None) -> int:
         return services.cancelled_orders_refund_all(notify=False)
     with progress_bar(total) as bar:
         return services.cancelled_orders_refund_all(notify=False, progress=bar.update)
+
+
+def file_sample_requests(*, now=None, per_kind: int = 3) -> int:
+    """A few requests from customers without a demo login, made now: guarantee claims against the demo
+    seller (its *Claims* page) and returns long after delivery (the associates' *Needs a person*)."""
+    now = now or timezone.now()
+    filed = 0
+    seller = demo_seller()
+    others = Order.objects.filter(customer__user__isnull=True).select_related("customer", "seller").order_by("id")
+    claimable = others.filter(seller=seller, pk__in=DemoScenario.objects.filter(
+        kind__in=("lost", "not_received", "item_missing")).values("order_id"))
+    late_returns = others.filter(shipments__delivered_at__lt=now - timedelta(days=40)).distinct()
+    for orders, problem in ((claimable, None), (late_returns, rules.Problem.RETURN)):
+        made = 0
+        for order in orders[:50]:
+            line = order.lines.order_by("id").first()
+            kind = problem or {"item_missing": "item_missing"}.get(
+                DemoScenario.objects.get(order=order).kind, "not_received")
+            items = [(line.id, 1)] if kind in rules.ITEM_PROBLEMS else []
+            try:
+                services.report_file(order=order, customer=order.customer, problem=kind, items=items,
+                                     reason="changed_mind" if kind == rules.Problem.RETURN else "",
+                                     request_key=f"demo-{order.pk}", now=now)
+            except (rules.NotPossible, rules.ReportInvalid):
+                continue
+            made += 1
+            if made == per_kind:
+                break
+        filed += made
+    return filed

@@ -82,14 +82,18 @@ def _day_time(moment: datetime) -> str:
     return _("%(day)s at %(time)s") % {"day": _day(moment), "time": local_time(moment)}
 
 
-def why_not(option: Option, *, seller_ships: bool = False) -> str | None:
-    """Why a problem cannot be reported now and what to do instead; None where saying it would be noise."""
+def why_not(option: Option, *, seller_ships: bool = False) -> str:
+    """Why a problem cannot be reported now, and what the customer can do instead."""
     match option.why:
-        case Why.NOT_SHIPPED if option.problem == Problem.NOT_RECEIVED:
-            return _("Nothing has been sent yet, so it cannot be lost. You can cancel the order instead.")
+        case Why.CANCELLED:
+            return _("This order was cancelled.")
+        case Why.NOT_SHIPPED:
+            return _("Nothing has been sent yet, so nothing can be missing or damaged. You can cancel the order "
+                     "instead.")
         case Why.ALREADY_SHIPPED:
-            return _("It is already on its way, so it can no longer be cancelled. Once it arrives you can "
-                     "return it from this page.")
+            return _("It is already on its way, so it can no longer be cancelled.")
+        case Why.ALREADY_DELIVERED:
+            return _("It has already arrived. You can return it from the order page.")
         case Why.NOT_DELIVERED:
             return _("Once your parcel arrives, you can return items or report a problem with them here.")
         case Why.NOT_DUE if seller_ships:
@@ -101,22 +105,29 @@ def why_not(option: Option, *, seller_ships: bool = False) -> str | None:
         case Why.WINDOW_CLOSED:
             return _("The time for reporting “%(problem)s” online ended %(day)s. Please call us — a person will "
                      "look at it.") % {"problem": problem_label(option.problem), "day": _day(option.when)}
+        case Why.NO_RETURN_PENDING:
+            return _("There is no return on its way back for this order.")
         case Why.RETURN_NOT_OVERDUE:
             return _("Your return is on its way back. If the refund has not come by %(day)s, you can claim it "
                      "here.") % {"day": _day(option.when)}
+        case Why.NOTHING_LEFT:
+            return _("Every item in this order is already covered by one of your requests.")
         case Why.NOTHING_TO_REFUND:
             return _("Everything you paid for this order has already been refunded.")
-        case Why.NOTHING_LEFT if option.problem == Problem.RETURN:
-            return _("Every item in this order is already covered by one of your requests below.")
-    return None
+    raise ValueError(option.why)
+
+
+# On the order page, only the notes that tell the customer something they can act on (or when).
+_NOTES_ON_ORDER_PAGE = {Why.ALREADY_SHIPPED, Why.NOT_DELIVERED, Why.NOT_DUE, Why.WINDOW_CLOSED,
+                        Why.RETURN_NOT_OVERDUE, Why.NOTHING_LEFT}
 
 
 def option_notes(options: list[Option], *, seller_ships: bool) -> list[str]:
     notes: list[str] = []
     for option in options:
-        if not option.available:
+        if not option.available and option.why in _NOTES_ON_ORDER_PAGE:
             note = why_not(option, seller_ships=seller_ships)
-            if note and note not in notes:
+            if note not in notes:
                 notes.append(note)
     return notes
 

@@ -45,8 +45,7 @@ def report_new(request, external_id: str, problem: str):
     facts = selectors.report_form_facts(order, problem)
     option = facts["option"]
     if not option.available:
-        messages.info(request, presenters.why_not(option, seller_ships=facts["seller_ships"])
-                      or _("This cannot be reported for this order."))
+        messages.info(request, presenters.why_not(option, seller_ships=facts["seller_ships"]))
         return redirect("order_detail", external_id)
     form = ReportForm(request.POST or None, request.FILES or None, problem=rules.Problem(problem), facts=facts)
     if request.method == "POST" and form.is_valid():
@@ -59,8 +58,7 @@ def report_new(request, external_id: str, problem: str):
                 photos=[services.Photo(photo.name, photo.read())] if photo else [],
             )
         except rules.NotPossible as exc:
-            messages.info(request, presenters.why_not(exc.option, seller_ships=facts["seller_ships"])
-                          or _("This cannot be reported for this order."))
+            messages.info(request, presenters.why_not(exc.option, seller_ships=facts["seller_ships"]))
             return redirect("order_detail", external_id)
         except rules.ReportInvalid as exc:
             form.add_error(None, presenters.INVALID_MESSAGES[exc.code])

@@ -539,6 +539,11 @@ class _OrderGenerator:
 
 
 DEMO_PASSWORD = "advocate-demo"
+
+
+def demo_seller() -> Seller | None:
+    """The seller the demo-seller login works for: one of the weaker ones, so its screens have something to say."""
+    return Seller.objects.filter(is_platform=False).order_by("id")[3:4].first() or Seller.objects.first()
 _DEMO_CUSTOMER_LOGINS = {
     "en": "demo-customer",
     **{lang: f"demo-customer-{lang.split('-')[0]}" for lang in LANGUAGES[1:]},
@@ -566,9 +571,8 @@ def create_demo_logins() -> list[tuple[str, str]]:
         customer.user = user
         customer.save(update_fields=["user"])
         logins.append((f"Customer ({language})", username))
-    # The demo seller is one of the weaker ones, so seller-health screens have something to say.
-    seller = Seller.objects.filter(is_platform=False).order_by("id")[3:4].first() or Seller.objects.first()
-    User.objects.create_user("demo-seller", "seller@example.com", DEMO_PASSWORD, role=Role.SELLER, seller=seller)
+    User.objects.create_user("demo-seller", "seller@example.com", DEMO_PASSWORD, role=Role.SELLER,
+                             seller=demo_seller())
     User.objects.create_user("demo-associate", "associate@example.com", DEMO_PASSWORD, role=Role.ASSOCIATE)
     User.objects.create_superuser("demo-operator", "operator@example.com", DEMO_PASSWORD, role=Role.OPERATOR)
     return [*logins, ("Seller", "demo-seller"), ("Associate", "demo-associate"), ("Operator", "demo-operator")]

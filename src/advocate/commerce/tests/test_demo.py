@@ -38,8 +38,9 @@ def generate(seed: int = 7, *, orders: int = ORDERS, logins: bool = True) -> Non
 def wipe() -> None:
     from advocate.claims import models as claims
 
-    # The demo's history includes refunds of its cancelled orders; the ledger keeps orders from going first.
-    for model in (claims.Instruction, claims.LedgerEntry, claims.LedgerTransaction, claims.Refund):
+    # The demo's history includes refunds and a few customers' requests; they keep orders from going first.
+    for model in (claims.Instruction, claims.LedgerEntry, claims.LedgerTransaction, claims.Refund,
+                  claims.ProblemReport):
         model.objects.all().delete()
     User.objects.all().delete()
     Order.objects.all().delete()  # lines, payments, shipments, scans and scenarios go with their orders

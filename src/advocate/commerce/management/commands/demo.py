@@ -38,4 +38,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{refunded:,} cancelled orders refunded; demo return policies set")
         if not opts["no_logins"]:
             logins = demo.create_demo_logins()
+            # After the logins, so the demo customers' own orders are left for them to try.
+            sample = claims_demo.file_sample_requests(now=opts["now"])
+            self.stdout.write(f"{sample} sample requests filed (guarantee claims for demo-seller, late returns for "
+                              "demo-associate)")
             self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD!r}): " + ", ".join(u for _, u in logins))
