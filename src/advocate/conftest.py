@@ -142,6 +142,18 @@ def _tasks_run_when_enqueued(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a write (or a request) as in production: what it hands over after commit — email — goes when the
+    transaction commits."""
+
+    def run(write):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write()
+
+    return run
+
+
 # --- the API -------------------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from typing import Annotated
 
 from django.http import Http404
 from django.utils import timezone, translation
-from ninja import Field, Header, Router, Schema
+from ninja import Field, Header, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
@@ -235,16 +235,16 @@ def post_problem(request, order_id: str, body: ReportIn,
             )
         except rules.NotPossible as exc:
             seller_ships = selectors.order_situation(order).seller_ships
-            return 409, {"code": exc.option.why.value, "when": exc.option.when,
-                         "message": presenters.why_not(exc.option, seller_ships=seller_ships)}
+            return Status(409, {"code": exc.option.why.value, "when": exc.option.when,
+                                "message": presenters.why_not(exc.option, seller_ships=seller_ships)})
         except rules.ReportInvalid as exc:
-            return 422, {"code": exc.code.value, "message": str(presenters.INVALID_MESSAGES[exc.code])}
+            return Status(422, {"code": exc.code.value, "message": str(presenters.INVALID_MESSAGES[exc.code])})
         except PhotoRejected as exc:
-            return 422, {"code": str(exc), "message": str(presenters.INVALID_MESSAGES[str(exc)])}
+            return Status(422, {"code": str(exc), "message": str(presenters.INVALID_MESSAGES[str(exc)])})
         except NothingToRefund:
-            return 409, {"code": "nothing_to_refund",
-                         "message": str(presenters.ACTION_REFUSED_MESSAGES["nothing_left_to_refund"])}
-        return 201, _report_out(report)
+            return Status(409, {"code": "nothing_to_refund",
+                                "message": str(presenters.ACTION_REFUSED_MESSAGES["nothing_left_to_refund"])})
+        return Status(201, _report_out(report))
 
 
 def _items_by_sku(order: Order, items: list[ItemIn]) -> list[tuple[int, int]]:

@@ -34,7 +34,7 @@ OUTCOME_LABELS = {
     Outcome.REFUND: _("Refunded"),
     Outcome.REPLACE: _("Replacement sent"),
     Outcome.CANCEL: _("Cancelled"),
-    Outcome.RETURN_FIRST: _("Send back first"),
+    Outcome.RETURN_FIRST: _("Item to be sent back first"),
     Outcome.CLAIM: _("Guarantee claim"),
     Outcome.REVIEW: _("A person decides"),
 }

@@ -88,12 +88,11 @@ def why_not(option: Option, *, seller_ships: bool = False) -> str:
         case Why.CANCELLED:
             return _("This order was cancelled.")
         case Why.NOT_SHIPPED:
-            return _("Nothing has been sent yet, so nothing can be missing or damaged. You can cancel the order "
-                     "instead.")
+            return _("Nothing has been sent yet. You can cancel the order instead.")
         case Why.ALREADY_SHIPPED:
             return _("It is already on its way, so it can no longer be cancelled.")
         case Why.ALREADY_DELIVERED:
-            return _("It has already arrived. You can return it from the order page.")
+            return _("It has already arrived, so it can no longer be cancelled; you can return it instead.")
         case Why.NOT_DELIVERED:
             return _("Once your parcel arrives, you can return items or report a problem with them here.")
         case Why.NOT_DUE if seller_ships:
@@ -169,16 +168,16 @@ def _return_headline(report: ProblemReport, ret, amount: str) -> str:
     values = {"code": ret.code, "amount": amount}
     first_scan = ret.refund_when == RefundWhen.FIRST_SCAN
     if report.remedy == "replacement" and first_scan:
-        return _("Return accepted. Send it back with return code %(code)s; we send a replacement as soon as the "
-                 "carrier scans it.") % values
+        return _("Return accepted. Send it back with return code %(code)s; we will send a replacement as soon as "
+                 "the carrier scans the parcel.") % values
     if report.remedy == "replacement":
-        return _("Return accepted. Send it back with return code %(code)s; we send a replacement as soon as it "
-                 "is received.") % values
+        return _("Return accepted. Send it back with return code %(code)s; we will send a replacement as soon as "
+                 "it is received.") % values
     if first_scan:
-        return _("Return accepted. Send it back with return code %(code)s; your refund of %(amount)s is issued as "
-                 "soon as the carrier scans it.") % values
-    return _("Return accepted. Send it back with return code %(code)s; your refund of %(amount)s is issued as soon "
-             "as it is received.") % values
+        return _("Return accepted. Send it back with return code %(code)s; your refund of %(amount)s will be "
+                 "issued as soon as the carrier scans the parcel.") % values
+    return _("Return accepted. Send it back with return code %(code)s; your refund of %(amount)s will be issued "
+             "as soon as it is received.") % values
 
 
 def outcome(report: ProblemReport) -> dict:

@@ -133,13 +133,13 @@ def report_file(*, order: Order, customer: Customer, problem: str, request_key: 
         )
         for index, data in enumerate(cleaned, 1):
             ProblemPhoto.objects.create(report=report, image=ContentFile(data, name=f"{report.reference}-{index}.jpg"))
-        _carry_out(report, decision, policy, moment)
+        _carry_out(report, decision, moment)
         return report
 
     return _retrying(work)
 
 
-def _carry_out(report: ProblemReport, decision: rules.Decision, policy: rules.Policy, now: datetime) -> None:
+def _carry_out(report: ProblemReport, decision: rules.Decision, now: datetime) -> None:
     order = report.order
     match decision.outcome:
         case Outcome.CANCEL:

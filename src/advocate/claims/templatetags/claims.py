@@ -1,4 +1,6 @@
+from babel.numbers import format_percent
 from django import template
+from django.utils.translation import get_language, to_locale
 
 from advocate.claims import presenters
 
@@ -34,3 +36,9 @@ def option_notes(options, seller_ships) -> list[str]:
 def field(form, name: str):
     """{{ form|field:name }} — a bound field whose name is in a variable."""
     return form[name]
+
+
+@register.filter
+def percent(share: float) -> str:
+    """0.042 -> "4.2%" as the reader's language writes it."""
+    return format_percent(share, "#,##0.#%", locale=to_locale(get_language() or "en"))

@@ -35,17 +35,6 @@ SELLER_EMAIL = "northwind@staff.example"  # the `northwind_user` fixture's addre
 ALICE_PRIVATE = (ALICE["name"], ALICE["email"], ALICE["phone"], "Marchbanks")
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a write as a request would: what it queues after commit (emails) runs when it commits."""
-
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
 def lost_parcel(shop, order_id: str, *, price: str = "45.00", now=None, customer: dict = ALICE,
                 seller: dict = NORTHWIND) -> Order:
     """A seller-shipped order from a third-party seller, paid, sent, and never delivered: its latest promised

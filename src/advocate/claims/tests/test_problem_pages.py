@@ -30,17 +30,6 @@ from advocate.conftest import ALICE, NORTHWIND, PLATFORM
 
 pytestmark = pytest.mark.django_db
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a request (or a write) so that what it sends after commit (email) is sent when it commits."""
-
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
 # --- orders in each situation --------------------------------------------------------------------------
 
 

@@ -1,0 +1,250 @@
+"""Self-service through the REST API, as the shop's own front end uses it: signed in as the customer, or as
+the shop's back end naming the customer; sellers answer claims; the shop reads what it must carry out."""
+
+import base64
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from PIL import Image
+
+from advocate.claims.models import Instruction, ProblemReport, Refund
+from advocate.conftest import ALICE, BOB, NORTHWIND, PLATFORM
+
+pytestmark = pytest.mark.django_db
+
+MUGS = [{"sku": "MUG-SET", "title": "Ceramic mug set", "quantity": 2, "unit_price": "12.50"},
+        {"sku": "LAMP-01", "title": "Desk lamp", "quantity": 1, "unit_price": "39.00"}]
+
+
+@pytest.fixture
+def delivered(shop):
+    now = timezone.now()
+    shop.send(
+        shop.order_placed("A-1", customer=ALICE, seller=PLATFORM, fulfilled_by="platform", lines=MUGS,
+                          placed_at=now - timedelta(days=6)),
+        shop.payment_captured("A-1", "64.00"),
+        shop.shipment_created("A-1", "S-1", shipped_at=now - timedelta(days=5)),
+        shop.shipment_delivered("S-1", at=now - timedelta(days=3)),
+        *[shop.event("stock.changed", {"seller_id": PLATFORM["id"], "sku": line["sku"], "quantity": 20})
+          for line in MUGS],
+    )
+
+
+@pytest.fixture
+def lost(shop):
+    """Northwind shipped it itself; it never came, and the grace days after the promise are over."""
+    now = timezone.now()
+    shop.send(
+        shop.order_placed("N-1", customer=ALICE, seller=NORTHWIND, fulfilled_by="seller", lines=MUGS,
+                          placed_at=now - timedelta(days=14), ship_by=now - timedelta(days=13),
+                          promised_latest=now - timedelta(days=5)),
+        shop.payment_captured("N-1", "64.00"),
+        shop.shipment_created("N-1", "S-N1", shipped_at=now - timedelta(days=13)),
+    )
+
+
+def as_shop(key: str, customer_id: str | None = ALICE["id"], **headers) -> dict:
+    base = {"authorization": f"Bearer {key}"}
+    if customer_id:
+        base["x-advocate-customer"] = customer_id
+    return {**base, **headers}
+
+
+def post(client, url, body, **headers):
+    return client.post(url, data=json.dumps(body), content_type="application/json", headers=headers)
+
+
+def test_the_shops_back_end_lists_what_can_be_reported_in_the_customers_language(
+        delivered, integration_key, settings):
+    from advocate.commerce.models import Customer
+
+    Customer.objects.filter(external_id=ALICE["id"]).update(language="de")
+    body = Client().get("/api/v1/orders/A-1/problems", headers=as_shop(integration_key)).json()
+
+    options = {o["problem"]: o for o in body["options"]}
+    assert options["return"]["available"] and options["return"]["reasons"] == ["changed_mind", "does_not_fit"]
+    assert options["damaged"]["remedies"] == ["refund", "replacement"]
+    cancel = options["cancel"]
+    assert not cancel["available"] and cancel["why_not"] == "already_delivered"
+    assert cancel["message"] and "arrived" not in cancel["message"]  # worded in German, not English
+    assert body["requests"] == []
+
+
+def test_a_report_is_decided_at_once_and_the_same_idempotency_key_returns_it_again(delivered, integration_key):
+    client = Client()
+    body = {"problem": "return", "reason": "does_not_fit", "items": [{"sku": "MUG-SET", "quantity": 1}]}
+
+    first = post(client, "/api/v1/orders/A-1/problems", body, **as_shop(integration_key, **{"idempotency-key":
+                                                                                            "return-0001"}))
+    again = post(client, "/api/v1/orders/A-1/problems", body, **as_shop(integration_key, **{"idempotency-key":
+                                                                                            "return-0001"}))
+
+    assert first.status_code == 201, first.content
+    report = first.json()
+    assert report["state"] == "resolved" and report["outcome"] == "refund"
+    assert report["message"] == "Refund of £12.50 issued to your card — you do not need to send the item back."
+    assert report["refunds"][0]["amount"] == "12.50"
+    assert again.status_code == 201 and again.json()["reference"] == report["reference"]
+    assert Refund.objects.count() == 1
+
+    followed = Client().get(f"/api/v1/problems/{report['reference']}", headers=as_shop(integration_key)).json()
+    assert followed["state"] == "resolved"
+
+
+def test_what_cannot_be_done_says_why_and_from_when(shop, integration_key):
+    now = timezone.now()
+    promised = now + timedelta(days=2)
+    shop.send(shop.order_placed("A-2", customer=ALICE, seller=NORTHWIND, fulfilled_by="seller",
+                                placed_at=now - timedelta(days=2), ship_by=now - timedelta(days=1),
+                                promised_latest=promised),
+              shop.shipment_created("A-2", "S-2", shipped_at=now - timedelta(days=1)))
+
+    response = post(Client(), "/api/v1/orders/A-2/problems", {"problem": "not_received"},
+                    **as_shop(integration_key, **{"idempotency-key": "nr-000001"}))
+
+    assert response.status_code == 409
+    error = response.json()
+    assert error["code"] == "not_due"
+    assert error["when"].startswith((promised + timedelta(days=3)).date().isoformat())
+    assert "guarantees" in error["message"]
+    assert not ProblemReport.objects.exists()
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ({"problem": "return", "reason": "does_not_fit", "items": []}, "no_items"),
+    ({"problem": "return", "reason": "does_not_fit", "items": [{"sku": "MUG-SET", "quantity": 3}]}, "too_many"),
+    ({"problem": "return", "reason": "does_not_fit", "items": [{"sku": "NOPE", "quantity": 1}]}, "unknown_item"),
+    ({"problem": "return", "reason": "broken", "items": [{"sku": "MUG-SET", "quantity": 1}]}, "unknown_reason"),
+    ({"problem": "teleported"}, "unknown_problem"),
+    ({"problem": "damaged", "reason": "defective", "items": [{"sku": "MUG-SET", "quantity": 1}],
+      "photos": [{"content_base64": base64.b64encode(b"not a picture").decode()}]}, "not_an_image"),
+])
+def test_a_malformed_report_is_refused_naming_what_is_wrong_and_records_nothing(delivered, integration_key, body,
+                                                                                code):
+    response = post(Client(), "/api/v1/orders/A-1/problems", body,
+                    **as_shop(integration_key, **{"idempotency-key": "bad-000001"}))
+
+    assert response.status_code == 422 and response.json()["code"] == code
+    assert not ProblemReport.objects.exists() and not Refund.objects.exists()
+
+
+def test_a_photo_arrives_as_base64_and_is_kept_without_its_metadata(delivered, integration_key):
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(image, "PNG")
+    body = {"problem": "damaged", "reason": "arrived_damaged", "items": [{"sku": "LAMP-01", "quantity": 1}],
+            "remedy": "replacement", "photos": [{"filename": "lamp.png",
+                                                 "content_base64": base64.b64encode(image.getvalue()).decode()}]}
+
+    response = post(Client(), "/api/v1/orders/A-1/problems", body,
+                    **as_shop(integration_key, **{"idempotency-key": "photo-00001"}))
+
+    assert response.status_code == 201, response.content
+    photo = ProblemReport.objects.get().photos.get()
+    with photo.image.open("rb") as stored, Image.open(stored) as kept:
+        assert kept.format == "JPEG" and kept.size == (40, 30) and not kept.getexif()
+
+
+def test_a_signed_in_customer_uses_their_session_and_must_send_the_csrf_token(delivered, alice):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    body = {"problem": "item_missing", "items": [{"sku": "LAMP-01", "quantity": 1}]}
+
+    refused = post(client, "/api/v1/orders/A-1/problems", body, **{"idempotency-key": "miss-000001"})
+    assert refused.status_code in (401, 403)
+
+    client.get("/orders/A-1/")  # sets the CSRF cookie, as the shop's page would
+    token = client.cookies["csrftoken"].value
+    accepted = post(client, "/api/v1/orders/A-1/problems", body,
+                    **{"idempotency-key": "miss-000001", "x-csrftoken": token})
+    assert accepted.status_code == 201 and accepted.json()["outcome"] == "refund"
+
+
+def test_nobody_reaches_another_customers_order_or_report(delivered, integration_key, bob, login):
+    from advocate.commerce.models import Customer
+
+    Customer.objects.get_or_create(external_id=BOB["id"], defaults={"name": BOB["name"], "email": BOB["email"]})
+    report = post(Client(), "/api/v1/orders/A-1/problems", {"problem": "item_missing",
+                                                           "items": [{"sku": "LAMP-01", "quantity": 1}]},
+                  **as_shop(integration_key, **{"idempotency-key": "miss-000002"})).json()
+
+    as_bob = as_shop(integration_key, BOB["id"])
+    assert Client().get("/api/v1/orders/A-1/problems", headers=as_bob).status_code == 404
+    assert Client().get(f"/api/v1/problems/{report['reference']}", headers=as_bob).status_code == 404
+    assert login(bob).get(f"/api/v1/problems/{report['reference']}").status_code == 404
+    assert post(Client(), "/api/v1/orders/A-1/problems", {"problem": "cancel"},
+                **as_bob, **{"idempotency-key": "bob-0000001"}).status_code == 404
+
+
+def test_the_shops_back_end_must_name_a_known_customer_and_use_a_valid_key(delivered, integration_key):
+    assert Client().get("/api/v1/orders/A-1/problems",
+                        headers=as_shop(integration_key, None)).status_code == 400
+    assert Client().get("/api/v1/orders/A-1/problems",
+                        headers=as_shop(integration_key, "cust-nobody")).status_code == 404
+    assert Client().get("/api/v1/orders/A-1/problems",
+                        headers=as_shop("adv_0000_wrong")).status_code == 401
+
+
+def test_a_seller_answers_a_claim_and_sees_the_buyer_only_by_alias(lost, integration_key, northwind_user, login):
+    from advocate.commerce.models import Order
+    from advocate.commerce.selectors import buyer_alias
+
+    filed = post(Client(), "/api/v1/orders/N-1/problems", {"problem": "not_received"},
+                 **as_shop(integration_key, **{"idempotency-key": "claim-00001"})).json()
+    assert filed["state"] == "awaiting_seller" and filed["claim"]["state"] == "awaiting_seller"
+
+    seller = login(northwind_user)
+    listed = seller.get("/api/v1/seller/claims")
+    assert listed.status_code == 200
+    [claim] = listed.json()
+    assert claim["buyer"] == buyer_alias(Order.objects.get(external_id="N-1"))
+    text = listed.content.decode()
+    assert ALICE["name"] not in text and ALICE["email"] not in text and ALICE["phone"] not in text
+
+    refunded = seller.post(f"/api/v1/seller/claims/{claim['reference']}/refund")
+    assert refunded.status_code == 200 and refunded.json()["finding"] == "buyer"
+    assert Refund.objects.get().paid_by == "seller"
+    again = seller.post(f"/api/v1/seller/claims/{claim['reference']}/refund")
+    assert again.status_code == 200 and Refund.objects.count() == 1
+    too_late = seller.post(f"/api/v1/seller/claims/{claim['reference']}/dispute",
+                           data=json.dumps({"statement": "It was delivered."}), content_type="application/json")
+    assert too_late.status_code == 409
+
+
+def test_a_seller_cannot_see_or_answer_another_sellers_claim(lost, integration_key, make_user, login):
+    from advocate.commerce.models import Seller
+
+    filed = post(Client(), "/api/v1/orders/N-1/problems", {"problem": "not_received"},
+                 **as_shop(integration_key, **{"idempotency-key": "claim-00002"})).json()
+    other = make_user("blueheron", "seller", seller=Seller.objects.create(external_id="s-bh", name="Blue Heron"))
+    client = login(other)
+
+    assert client.get("/api/v1/seller/claims").json() == []
+    assert client.post(f"/api/v1/seller/claims/{filed['reference']}/refund").status_code == 404
+    assert not Refund.objects.exists()
+
+
+def test_the_shop_reads_what_to_carry_out_in_order_and_from_where_it_left_off(delivered, integration_key):
+    post(Client(), "/api/v1/orders/A-1/problems",
+         {"problem": "damaged", "reason": "arrived_damaged", "remedy": "replacement",
+          "items": [{"sku": "MUG-SET", "quantity": 1}]},
+         **as_shop(integration_key, **{"idempotency-key": "dmg-0000001"}))
+    post(Client(), "/api/v1/orders/A-1/problems",
+         {"problem": "item_missing", "items": [{"sku": "LAMP-01", "quantity": 1}]},
+         **as_shop(integration_key, **{"idempotency-key": "miss-000003"}))
+    key = {"authorization": f"Bearer {integration_key}"}
+
+    assert Client().get("/api/v1/instructions").status_code == 401
+    feed = Client().get("/api/v1/instructions", {"limit": 1}, headers=key).json()
+    assert [i["kind"] for i in feed["instructions"]] == ["replacement"]
+    assert feed["instructions"][0]["payload"]["lines"] == [{"sku": "MUG-SET", "title": "Ceramic mug set",
+                                                            "quantity": 1}]
+    rest = Client().get("/api/v1/instructions", {"after": feed["next_after"]}, headers=key).json()
+    assert [i["kind"] for i in rest["instructions"]] == ["refund"]
+    assert rest["instructions"][0]["payload"]["amount"] == "39.00"
+    done = Client().get("/api/v1/instructions", {"after": rest["next_after"]}, headers=key).json()
+    assert done == {"instructions": [], "next_after": rest["next_after"]}
+    assert Instruction.objects.count() == 2
