@@ -182,7 +182,7 @@ class _Player:
         reason = {"damaged": "arrived_damaged", "not_as_described": "wrong_item" if kind == "wrong_item"
                   else "not_as_described"}.get(problem, "")
         items = [(line.id, 1)] if problem in rules.ITEM_PROBLEMS else []
-        photos = [services.Photo("photo.jpg", self.photo)] if problem in ("damaged", "not_as_described") else []
+        photos = [self.photo] if problem in ("damaged", "not_as_described") else []
         started = time.perf_counter()
         try:
             report = services.report_file(order=order, customer=order.customer, problem=problem, reason=reason,

@@ -156,14 +156,13 @@ class ItemIn(Schema):
 
 
 class PhotoIn(Schema):
-    filename: Annotated[str, Field(max_length=200)] = "photo.jpg"
-    content_base64: str
+    content_base64: str = Field(description="the image file (JPEG, PNG, WebP or GIF), base64-encoded")
 
 
 class ReportIn(Schema):
     problem: str = Field(description=", ".join(p.value for p in rules.Problem))
-    reason: str = ""
-    remedy: str = "refund"
+    reason: Annotated[str, Field(max_length=24)] = Field("", description="for return, damaged, not_as_described")
+    remedy: str = Field("refund", description="refund, or replacement where offered")
     items: list[ItemIn] = Field([], description="for return, damaged, not_as_described, item_missing")
     comment: Annotated[str, Field(max_length=2000)] = ""
     photos: Annotated[list[PhotoIn], Field(max_length=5)] = []
@@ -227,7 +226,7 @@ def post_problem(request, order_id: str, body: ReportIn,
     with _in_customers_language(request, customer):
         try:
             items = _items_by_sku(order, body.items)
-            photos = [services.Photo(p.filename, _decode(p.content_base64)) for p in body.photos]
+            photos = [_decode(p.content_base64) for p in body.photos]
             report = services.report_file(
                 order=order, customer=customer, problem=body.problem, request_key=idempotency_key,
                 reason=body.reason, remedy=body.remedy, items=items, comment=body.comment, photos=photos,
@@ -376,9 +375,9 @@ def get_instructions(request, after: int = 0, limit: Annotated[int, Field(ge=1, 
     """Refunds to pay, replacements and return labels to send, orders to stop — in the order decided, each
     once. Keep `next_after` and pass it as `after` next time. `kind` is `refund`, `replacement`,
     `return_label` or `order_cancel`; each payload carries a reference that is unique for that kind."""
-    rows = list(Instruction.objects.filter(pk__gt=after).select_related("order").order_by("pk")[:limit])
+    rows = list(Instruction.objects.filter(sequence__gt=after).select_related("order").order_by("sequence")[:limit])
     return {
-        "instructions": [{"sequence": i.pk, "kind": i.kind, "order_id": i.order.external_id, "payload": i.payload,
-                          "created_at": i.created_at} for i in rows],
-        "next_after": rows[-1].pk if rows else after,
+        "instructions": [{"sequence": i.sequence, "kind": i.kind, "order_id": i.order.external_id,
+                          "payload": i.payload, "created_at": i.created_at} for i in rows],
+        "next_after": rows[-1].sequence if rows else after,
     }

@@ -21,12 +21,13 @@ def _return_received(data, envelope) -> None:
         raise EventRejected.at("data.return_id", f"no return with id {data.return_id!r}") from None
 
 
-def _orders_cancelled(events) -> None:
-    """Whoever cancelled an order, its customer gets their money back without having to ask."""
+def _refund_if_cancelled(events) -> None:
+    """Whoever cancelled an order, its customer gets their money back without having to ask — also when
+    the payment is captured after the cancellation."""
     ids = {data.order_id for data, _ in events}
     for order in Order.objects.filter(external_id__in=ids, state=OrderState.CANCELLED).select_related("seller"):
         services.cancelled_order_refund(order)
 
 
 HANDLERS = {"return.scanned": _return_scanned, "return.received": _return_received}
-LISTENERS = {"order.cancelled": _orders_cancelled}
+LISTENERS = {"order.cancelled": _refund_if_cancelled, "payment.captured": _refund_if_cancelled}

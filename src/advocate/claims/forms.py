@@ -6,14 +6,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import presenters, rules
+from .models import PolicyLayer
+from .photos import MAX_BYTES
 
 REMEDY_LABELS = {rules.Remedy.REFUND: _("My money back"), rules.Remedy.REPLACEMENT: _("Send a replacement")}
 
 
 class ReportForm(forms.Form):
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    comment = forms.CharField(label=_("Anything we should know? (optional)"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Anything we should know? (optional)"), required=False, max_length=2000,
+        help_text=_("The seller may read this, so please leave out your address, email and phone number."),
+        widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, problem: rules.Problem, facts: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,12 +42,23 @@ class ReportForm(forms.Form):
             self.fields["remedy"] = forms.ChoiceField(
                 label=_("What would you like?"), widget=forms.RadioSelect, initial=rules.Remedy.REFUND,
                 choices=[(r.value, REMEDY_LABELS[r]) for r in remedies])
-        if facts["photo_required"] or problem in (rules.Problem.DAMAGED, rules.Problem.NOT_AS_DESCRIBED):
+        # Whether a photo is needed depends on the items chosen (their categories' policies): the decision
+        # says so if it is missing. A photo helps with damage and wrong items in any case.
+        if facts["photo_asked"] or problem in (rules.Problem.DAMAGED, rules.Problem.NOT_AS_DESCRIBED):
             self.fields["photo"] = forms.FileField(
-                label=_("A photo of the problem") if facts["photo_required"] else _("A photo (optional)"),
-                required=facts["photo_required"], widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
-                error_messages={"required": presenters.INVALID_MESSAGES["photo_required"]})
+                label=_("A photo of the problem") if facts["photo_asked"] else _("A photo (optional)"),
+                required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
         self.order_fields(["reason", *[name for name, _ in self.line_fields], "remedy", "photo", "comment"])
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > MAX_BYTES:  # checked before reading it into memory
+            raise forms.ValidationError(presenters.INVALID_MESSAGES["too_large"])
+        return photo
+
+    def photos(self) -> list[bytes]:
+        photo = self.cleaned_data.get("photo")
+        return [photo.read()] if photo else []
 
     def items(self) -> list[tuple[int, int]]:
         return [(line.id, self.cleaned_data[name]) for name, line in self.line_fields if self.cleaned_data[name]]
@@ -77,8 +92,6 @@ class PolicyLayerForm(forms.ModelForm):
                                        required=False)
 
     class Meta:
-        from .models import PolicyLayer
-
         model = PolicyLayer
         fields = ["seller", "category", "return_window_days", "change_of_mind_returns", "returnless_under",
                   "refund_on_first_scan", "auto_approve_up_to", "problem_window_days", "not_received_grace_days",

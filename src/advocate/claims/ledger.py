@@ -18,7 +18,16 @@ from django.utils import timezone
 
 from advocate.commerce.models import Order, Payment
 
-from .models import Account, GuaranteeClaim, Instruction, LedgerEntry, LedgerTransaction, Refund, Replacement
+from .models import (
+    Account,
+    GuaranteeClaim,
+    Instruction,
+    InstructionCounter,
+    LedgerEntry,
+    LedgerTransaction,
+    Refund,
+    Replacement,
+)
 from .references import new_reference
 from .rules import Party
 
@@ -96,11 +105,9 @@ def refund_issue(*, order: Order, amount: Decimal, payer: Party, key: str, repor
     account, seller = _payer_account(order, payer)
     _post(key=key, kind="refund", order=order, refund=refund, claim=claim, memo=memo,
           postings=[(account, seller, -amount), (Account.CUSTOMER_PAYOUT, None, amount)])
-    Instruction.objects.create(
-        key=key, kind="refund", order=order, created_at=refund.created_at,
-        payload={"refund": refund.reference, "order_id": order.external_id, "amount": str(amount),
-                 "currency": order.currency, "method": refund.method},
-    )
+    instruct(key=key, kind="refund", order=order,
+             payload={"refund": refund.reference, "order_id": order.external_id, "amount": str(amount),
+                      "currency": order.currency, "method": refund.method})
     return refund
 
 
@@ -116,11 +123,23 @@ def replacement_issue(*, order: Order, report, lines: list[dict], value: Decimal
     account, seller = _payer_account(order, liable)
     _post(key=key, kind="replacement", order=order, memo=report.reference,
           postings=[(account, seller, -value), (Account.REPLACEMENTS, None, value)])
-    Instruction.objects.create(
-        key=key, kind="replacement", order=order, created_at=replacement.created_at,
-        payload={"order_id": order.external_id, "report": report.reference, "lines": lines},
-    )
+    instruct(key=key, kind="replacement", order=order,
+             payload={"order_id": order.external_id, "report": report.reference, "lines": lines})
     return replacement
+
+
+def instruct(*, key: str, kind: str, order: Order, payload: dict) -> Instruction:
+    """Tell the shop's systems to carry something out, once per key.
+
+    Sequence numbers are given out under a lock on one counter row, held until this transaction commits,
+    so they follow commit order: a reader that has seen number n will never later find a smaller one
+    appear (numbers from an auto-increment column are given out at insert, and a slow transaction would
+    commit a number a reader has already passed)."""
+    counter, _ = InstructionCounter.objects.select_for_update().get_or_create(pk=1)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return Instruction.objects.create(sequence=counter.value, key=key, kind=kind, order=order, payload=payload,
+                                      created_at=timezone.now())
 
 
 def seller_debit(*, claim: GuaranteeClaim, amount: Decimal, key: str) -> LedgerTransaction:

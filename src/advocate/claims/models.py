@@ -47,31 +47,37 @@ class PolicyLayer(models.Model):
     seller = models.ForeignKey(Seller, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     category = models.CharField(max_length=64, blank=True)
     return_window_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Days after delivery in which an item can be returned for any reason."))
+        _("return window (days)"), null=True, blank=True,
+        help_text=_("Days after delivery in which an item can be returned for any reason."))
     change_of_mind_returns = models.BooleanField(
-        null=True, blank=True, help_text=_("Whether items can be returned because the customer changed their mind."))
+        _("returns for a change of mind"), null=True, blank=True,
+        help_text=_("Whether items can be returned because the customer changed their mind."))
     returnless_under = models.DecimalField(
-        **MONEY, null=True, blank=True,
+        _("no return needed under"), **MONEY, null=True, blank=True,
         help_text=_("Refund without asking for the item back when it is worth less than this (base currency)."))
     refund_on_first_scan = models.BooleanField(
-        null=True, blank=True,
+        _("refund at the first scan"), null=True, blank=True,
         help_text=_("Refund when the carrier first scans the return, rather than when it is received."))
     photo_required_for = models.JSONField(
-        null=True, blank=True, help_text=_("The problems for which the customer must add a photo."))
+        _("photo required for"), null=True, blank=True,
+        help_text=_("The problems for which the customer must add a photo."))
     auto_approve_up_to = models.DecimalField(
-        **MONEY, null=True, blank=True,
+        _("decided automatically up to"), **MONEY, null=True, blank=True,
         help_text=_("Decide automatically up to this value (base currency); above it a person decides."))
     problem_window_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Days after delivery in which damage, missing or wrong items are reported."))
+        _("problem window (days)"), null=True, blank=True,
+        help_text=_("Days after delivery in which damage, missing or wrong items are reported."))
     not_received_grace_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Days after the latest promised delivery before a parcel counts as lost."))
+        _("grace before not received (days)"), null=True, blank=True,
+        help_text=_("Days after the latest promised delivery before a parcel counts as lost."))
     seller_response_hours = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Hours a seller has to resolve a guarantee claim."))
+        _("seller's time to respond (hours)"), null=True, blank=True,
+        help_text=_("Hours a seller has to resolve a guarantee claim."))
     refund_at_once_under = models.DecimalField(
-        **MONEY, null=True, blank=True,
+        _("refunded at once under"), **MONEY, null=True, blank=True,
         help_text=_("Guarantee claims worth less than this are refunded by the marketplace at once (base currency)."))
     return_refund_days = models.PositiveIntegerField(
-        null=True, blank=True,
+        _("wait for a return's refund (days)"), null=True, blank=True,
         help_text=_("Days after a return's first scan before a missing refund can be claimed."))
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -110,9 +116,6 @@ class ReportState(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-OPEN_STATES = (ReportState.AWAITING_RETURN, ReportState.AWAITING_SELLER, ReportState.IN_REVIEW)
-
-
 class ProblemReport(models.Model):
     """A customer's report of a problem with an order, and what was decided."""
 
@@ -142,6 +145,8 @@ class ProblemReport(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     went_to_person = models.BooleanField(
         default=False, help_text=_("A person had to decide at some point (review or disputed claim)."))
+    settled_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="settles",
+                                   help_text=_("A later report that took this one over (a return never refunded)."))
 
     class Meta:
         constraints = [
@@ -322,13 +327,21 @@ class LedgerEntry(models.Model):
 
 class Instruction(models.Model):
     """What the shop's systems must carry out (pay a refund, send a replacement or a return label, stop an
-    order), in the order decided. Read by the shop as a feed (`GET /api/v1/instructions?after=`)."""
+    order), in the order decided. Read by the shop as a feed (`GET /api/v1/instructions?after=`), by
+    `sequence`, which is given out in commit order (see `ledger.instruct`)."""
 
+    sequence = models.BigIntegerField(unique=True)
     key = models.CharField(max_length=80, unique=True)
     kind = models.CharField(max_length=32)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
     payload = models.JSONField()
     created_at = models.DateTimeField()
+
+
+class InstructionCounter(models.Model):
+    """The last instruction's sequence number: one row, locked while a transaction writes an instruction."""
+
+    value = models.BigIntegerField(default=0)
 
 
 class RefundBaseline(models.Model):

@@ -9,6 +9,7 @@ import io
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 15 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # a phone photo is 12–50 MP; a tiny file claiming far more is a decompression bomb
 MAX_SIDE = 2000
 FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 
@@ -26,6 +27,8 @@ def clean_photo(data: bytes) -> bytes:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in FORMATS:
                 raise PhotoRejected("not_an_image")
+            if image.width * image.height > MAX_PIXELS:  # read from the header, before decoding
+                raise PhotoRejected("too_large")
             image.load()
             image = ImageOps.exif_transpose(image).convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):

@@ -1,16 +1,19 @@
 """What the customer reads about their problem: in their language and time zone, always saying what happened,
 why, and what happens next. Every "no" says why and what they can do instead."""
 
+import re
 from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from advocate.commerce.presenters import local_time, relative_day
 from advocate.core.money import format_money
 
+from . import rules
 from .models import PROBLEM_LABELS, ClaimState, Finding, ProblemReport, ReportState
 from .rules import Option, Outcome, Problem, RefundWhen, ReviewReason, Why
 
@@ -43,6 +46,7 @@ REASON_LABELS = {
 
 INVALID_MESSAGES = {
     "unknown_problem": gettext_lazy("Please choose what went wrong."),
+    "unknown_remedy": gettext_lazy("Please choose what you would like: your money back or a replacement."),
     "unknown_reason": gettext_lazy("Please choose a reason."),
     "no_items": gettext_lazy("Please choose at least one item."),
     "unknown_item": gettext_lazy("That item is not part of this order."),
@@ -96,11 +100,14 @@ def why_not(option: Option, *, seller_ships: bool = False) -> str:
         case Why.NOT_DELIVERED:
             return _("Once your parcel arrives, you can return items or report a problem with them here.")
         case Why.NOT_DUE if seller_ships:
-            return _("It is still within its delivery time. If it has not arrived by %(day)s, report it here: "
-                     "the marketplace guarantees you get your money back.") % {"day": _day(option.when)}
+            return _("It is still within its delivery time. If it has not arrived by %(when)s, report it here: "
+                     "the marketplace guarantees you get your money back.") % {"when": _day_time(option.when)}
         case Why.NOT_DUE:
-            return _("It is still within its delivery time. If it has not arrived by %(day)s, report it here "
-                     "and we will put it right at once.") % {"day": _day(option.when)}
+            return _("It is still within its delivery time. If it has not arrived by %(when)s, report it here "
+                     "and we will put it right at once.") % {"when": _day_time(option.when)}
+        case Why.PARTLY_DELIVERED:
+            return _("Part of your order has arrived. Tell us what did not with “Something is missing from the "
+                     "parcel”.")
         case Why.WINDOW_CLOSED:
             return _("The time for reporting “%(problem)s” online ended %(day)s. Please call us — a person will "
                      "look at it.") % {"problem": problem_label(option.problem), "day": _day(option.when)}
@@ -117,8 +124,8 @@ def why_not(option: Option, *, seller_ships: bool = False) -> str:
 
 
 # On the order page, only the notes that tell the customer something they can act on (or when).
-_NOTES_ON_ORDER_PAGE = {Why.ALREADY_SHIPPED, Why.NOT_DELIVERED, Why.NOT_DUE, Why.WINDOW_CLOSED,
-                        Why.RETURN_NOT_OVERDUE, Why.NOTHING_LEFT}
+_NOTES_ON_ORDER_PAGE = {Why.ALREADY_SHIPPED, Why.NOT_DELIVERED, Why.NOT_DUE, Why.PARTLY_DELIVERED,
+                        Why.WINDOW_CLOSED, Why.RETURN_NOT_OVERDUE, Why.NOTHING_LEFT}
 
 
 def option_notes(options: list[Option], *, seller_ships: bool) -> list[str]:
@@ -189,6 +196,9 @@ def outcome(report: ProblemReport) -> dict:
     amount = format_money(report.amount, report.currency)
     nothing_to_do = _("You do not need to do anything.")
 
+    if report.settled_by_id:
+        return {"headline": _("This return is settled under your later request %(reference)s.")
+                % {"reference": report.settled_by.reference}, "next": nothing_to_do, "done": True}
     if report.state == ReportState.DECLINED:
         note = report.decision_note or (claim.decision_note if claim else "")
         return {"headline": _("We could not agree to this request."), "why": note,
@@ -269,3 +279,47 @@ def email_subject(event: str, *, order=None, claim=None) -> str:
     if claim is not None:
         values.update(reference=claim.report.reference, when=_day_time(claim.respond_by))
     return str(EMAIL_SUBJECTS[event]) % values
+
+
+_EMAIL = re.compile(r"[^\s@<>(),;:]+@[^\s@<>(),;:]+\.[^\W\d_]{2,}")
+_LINK = re.compile(r"(?:https?://|www\.)[^\s]*[^\s.,;:!?)]", re.IGNORECASE)
+# Digits with the usual separators, not part of a Latin code (order numbers, SKUs) and not a date; Chinese
+# and Japanese write a number right after a word, so their letters do not count.
+_PHONE = re.compile(r"(?<![A-Za-z0-9+])\+?\d[\d\s().\-/]{5,}\d(?![A-Za-z0-9])")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
+
+
+def mask_contact_details(text: str) -> str:
+    """A buyer's words as a seller may read them: email addresses, links and phone numbers (seven digits or
+    more) replaced by a notice, so buyer and seller stay in touch through the marketplace only."""
+    text = _EMAIL.sub(lambda m: str(_("[email hidden]")), text)
+    text = _LINK.sub(lambda m: str(_("[link hidden]")), text)
+
+    def phone(match):
+        found = match.group()
+        if sum(c.isdigit() for c in found) < 7 or _DATE.fullmatch(found.strip()):
+            return found
+        return str(_("[phone hidden]"))
+
+    return _PHONE.sub(phone, text)
+
+
+_LAYER_COLUMNS = {"return_window_days", "returnless_under", "auto_approve_up_to", "seller_response_hours",
+                  "refund_at_once_under"}
+
+
+def layer_other_settings(layer) -> list[str]:
+    """What a policy layer sets besides the policy table's columns, e.g. "Photo required for: damaged or
+    defective"."""
+    settings_ = []
+    for field in layer._meta.get_fields():
+        name = getattr(field, "attname", "")
+        if name not in rules.POLICY_FIELDS or name in _LAYER_COLUMNS or getattr(layer, name) is None:
+            continue
+        value = getattr(layer, name)
+        if isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        elif isinstance(value, list):
+            value = ", ".join(str(PROBLEM_LABELS_SHORT.get(Problem(p), p)) for p in value) or _("nothing")
+        settings_.append(f"{capfirst(field.verbose_name)}: {value}")
+    return settings_

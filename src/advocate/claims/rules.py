@@ -185,6 +185,7 @@ class Why(StrEnum):
     RETURN_NOT_OVERDUE = "return_not_overdue"  # the seller still has time to refund (`when`: from when)
     ALREADY_DELIVERED = "already_delivered"  # too late to cancel: it has arrived (return it instead)
     NOTHING_TO_REFUND = "nothing_to_refund"  # everything paid has been refunded (or nothing was paid yet)
+    PARTLY_DELIVERED = "partly_delivered"  # some parcels came: report the missing items instead
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,9 @@ def option(problem: Problem, order: OrderSituation, policy: Policy, now: datetim
     if not open_lines:
         return no(Why.NOTHING_LEFT)
     if problem == Problem.NOT_RECEIVED:
+        if order.delivered_at is None and order.any_delivered_at is not None:
+            # Part of it came. Which items did not is for the customer to say (parcels do not list them).
+            return no(Why.PARTLY_DELIVERED)
         if order.delivered_at is None:
             may_report_from = order.promised_latest + timedelta(days=policy.not_received_grace_days)
             if now < may_report_from:
@@ -230,12 +234,27 @@ def option(problem: Problem, order: OrderSituation, policy: Policy, now: datetim
         return Option(problem, True, remedies=_remedies(problem, order, open_lines))
     if order.any_delivered_at is None:
         return no(Why.NOT_DELIVERED)
-    if problem != Problem.RETURN:
-        closes = order.any_delivered_at + timedelta(days=policy.problem_window_days)
-        if now > closes:
-            return no(Why.WINDOW_CLOSED, closes)
-    # A return after its window is not refused here: a person looks at it (see `decide`).
+    # A return after its window is not refused: a person looks at it (see `decide`) — until the problem
+    # window closes too, after which nothing is reported online any more.
+    closes = order.any_delivered_at + timedelta(days=policy.problem_window_days)
+    if now > closes:
+        return no(Why.WINDOW_CLOSED, closes)
     return Option(problem, True, remedies=_remedies(problem, order, open_lines))
+
+
+def merge_options(per_group: list[list[Option]]) -> list[Option]:
+    """One list of options for an order whose items fall under different policies (say, electronics and
+    books): a problem is available if it is for some of the items, with every remedy on offer for any;
+    otherwise the first group's reason stands."""
+    merged = []
+    for same_problem in zip(*per_group, strict=True):
+        available = [o for o in same_problem if o.available]
+        if not available:
+            merged.append(same_problem[0])
+            continue
+        remedies = tuple(r for r in Remedy if any(r in o.remedies for o in available))
+        merged.append(replace(available[0], remedies=remedies))
+    return merged
 
 
 def overdue_returns(order: OrderSituation, policy: Policy, now: datetime) -> list[PendingReturn]:
@@ -282,6 +301,7 @@ class Invalid(StrEnum):
     """A report that is not well-formed; the customer is told which part and nothing is recorded."""
 
     UNKNOWN_PROBLEM = "unknown_problem"
+    UNKNOWN_REMEDY = "unknown_remedy"
     UNKNOWN_REASON = "unknown_reason"
     NO_ITEMS = "no_items"
     UNKNOWN_ITEM = "unknown_item"
@@ -345,11 +365,11 @@ def decide(report: Report, order: OrderSituation, policy: Policy, to_base, now: 
     opt = option(problem, order, policy, now)
     if not opt.available:
         raise NotPossible(opt)
-    if problem in REASONS and report.reason not in REASONS[problem]:
+    if report.reason not in REASONS.get(problem, ("",)):
         raise ReportInvalid(Invalid.UNKNOWN_REASON)
     if report.remedy not in opt.remedies:
         raise ReportInvalid(Invalid.REMEDY_NOT_OFFERED)
-    items = _chosen_items(report, order)
+    items = () if problem == Problem.RETURN_NOT_REFUNDED else _chosen_items(report, order)
     if report.remedy == Remedy.REPLACEMENT and not all(order.line(line_id).in_stock for line_id, _ in items):
         raise ReportInvalid(Invalid.OUT_OF_STOCK)
     if problem.value in policy.photo_required_for and not report.has_photo:
@@ -358,14 +378,16 @@ def decide(report: Report, order: OrderSituation, policy: Policy, to_base, now: 
     overdue: tuple[int, ...] = ()
     if problem == Problem.RETURN_NOT_REFUNDED:
         returns = overdue_returns(order, policy, now)
-        amount = min(sum((r.amount for r in returns), Decimal(0)), order.refundable)
+        value = sum((r.amount for r in returns), Decimal(0))
+        amount = min(value, order.refundable)
         overdue = tuple(r.report_id for r in returns)
     else:
-        amount = _amount(items, order)
+        value = sum((order.line(line_id).unit_price * qty for line_id, qty in items), Decimal(0))
+        amount = _amount(items, value, order)
     if amount <= 0 and report.remedy == Remedy.REFUND and problem != Problem.CANCEL:
         raise NotPossible(Option(problem, False, Why.NOTHING_TO_REFUND))
     liable = liable_party(problem, order)
-    base = to_base(amount)
+    base = to_base(value)  # thresholds compare what the goods are worth, not what is left to refund
     common = {"remedy": report.remedy, "amount": amount, "liable": liable, "items": items, "returns": overdue}
 
     if problem == Problem.CANCEL:
@@ -419,10 +441,9 @@ def _chosen_items(report: Report, order: OrderSituation) -> tuple[tuple[int, int
     return tuple(sorted(chosen.items()))
 
 
-def _amount(items: tuple[tuple[int, int], ...], order: OrderSituation) -> Decimal:
+def _amount(items: tuple[tuple[int, int], ...], value: Decimal, order: OrderSituation) -> Decimal:
     """What the customer gets back: the items' value; everything still refundable when the report covers
     every item of the order (so shipping comes back too); never more than is left to refund."""
-    value = sum((order.line(line_id).unit_price * quantity for line_id, quantity in items), Decimal(0))
     chosen = dict(items)
     if all(chosen.get(line.line_id, 0) == line.quantity for line in order.lines):
         return order.refundable

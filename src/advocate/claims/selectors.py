@@ -1,5 +1,6 @@
 """Reads: an order's situation and policy for the rules, and what each person may see of reports and claims."""
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,7 +25,6 @@ from .models import (
     RefundPatternFlag,
     ReportState,
     Return,
-    ReturnState,
 )
 
 _LAYER_VALUES = ("seller_id", "category", *rules.POLICY_FIELDS)
@@ -34,8 +34,10 @@ def order_situation(order: Order) -> rules.OrderSituation:
     """The facts of an order the rules read: lines (and how much of each is already reported), parcels,
     money paid and refunded, returns waiting for their refund."""
     lines = list(OrderLine.objects.filter(order=order).select_related("product").order_by("id"))
+    # Every report covers its items, a declined one too: a decision was made, and it is contested by
+    # calling, not by filing the same report again.
     covered = dict(
-        ProblemItem.objects.filter(line__order=order).exclude(report__state=ReportState.DECLINED)
+        ProblemItem.objects.filter(line__order=order)
         .values("line_id").annotate(n=Sum("quantity")).values_list("line_id", "n")
     )
     shipments = list(order.shipments.all())
@@ -101,12 +103,6 @@ def to_base_currency(currency: str):
     return lambda amount: (Decimal(amount) / rate).quantize(Decimal("0.01"))
 
 
-def problem_options(order: Order, now=None) -> list[rules.Option]:
-    situation = order_situation(order)
-    policy = policy_for(order, categories_of(situation))
-    return rules.options(situation, policy, now or timezone.now())
-
-
 # --- who sees what -----------------------------------------------------------------------------------
 
 
@@ -140,15 +136,13 @@ def photo_visible_to(user, reference: str, photo_id: int):
     return photo
 
 
-def claims_of_seller(seller) -> list[GuaranteeClaim]:
-    """Waiting for the seller first (soonest deadline first), then those a person is deciding, then closed
-    (newest first)."""
-    waiting_first = Case(When(state=ClaimState.AWAITING_SELLER, then=0), When(state=ClaimState.CLOSED, then=2),
-                         default=1)
-    return list(
-        GuaranteeClaim.objects.filter(seller=seller).select_related("report", "report__order")
-        .order_by(waiting_first, "respond_by", "-report__created_at")[:200]
-    )
+def claims_of_seller(seller, *, closed: int = 100) -> list[GuaranteeClaim]:
+    """Open claims (waiting for the seller first, soonest deadline first; then those a person is deciding),
+    then the newest closed ones."""
+    claims = GuaranteeClaim.objects.filter(seller=seller).select_related("report", "report__order")
+    waiting_first = Case(When(state=ClaimState.AWAITING_SELLER, then=0), default=1)
+    open_claims = claims.exclude(state=ClaimState.CLOSED).order_by(waiting_first, "respond_by")
+    return [*open_claims, *claims.filter(state=ClaimState.CLOSED).order_by("-report__created_at")[:closed]]
 
 
 def claim_for_seller(seller, reference: str) -> GuaranteeClaim:
@@ -165,7 +159,7 @@ def review_queue() -> dict:
         "reports": list(ProblemReport.objects.filter(state=ReportState.IN_REVIEW, claim__isnull=True)
                         .select_related("order", "customer").order_by("created_at")[:200]),
         "disputes": list(GuaranteeClaim.objects.filter(state__in=(ClaimState.DISPUTED, ClaimState.NEEDS_PERSON))
-                         .select_related("report", "report__order", "seller").order_by("seller_responded_at")[:200]),
+                         .select_related("report", "report__order", "seller").order_by("report__review_due_at")[:200]),
         "appeals": list(ClaimAppeal.objects.filter(state="open")
                         .select_related("claim", "claim__report", "claim__seller").order_by("filed_at")[:200]),
         "flags": list(RefundPatternFlag.objects.filter(state=FlagState.OPEN).select_related("customer")
@@ -185,10 +179,6 @@ def flag_visible_to_staff(flag_id: int) -> RefundPatternFlag:
         return RefundPatternFlag.objects.select_related("customer").get(pk=flag_id)
     except RefundPatternFlag.DoesNotExist:
         raise Http404("No such flag") from None
-
-
-def returns_in_transit(order: Order) -> list[Return]:
-    return list(Return.objects.filter(report__order=order, state=ReturnState.IN_TRANSIT))
 
 
 # --- refund patterns ---------------------------------------------------------------------------------
@@ -218,12 +208,23 @@ def refund_baseline(*, now) -> float:
 # --- the customer's pages ----------------------------------------------------------------------------
 
 
+def _options(order: Order, situation: rules.OrderSituation, now) -> tuple[list[rules.Option], bool]:
+    """The order's options, each category's items under their own policy (as a report of those items would
+    be decided); and whether any of those policies asks for a photo."""
+    per_category, photo = [], False
+    for category in categories_of(situation):
+        policy = policy_for(order, {category})
+        lines = tuple(line for line in situation.lines if line.category == category)
+        per_category.append(rules.options(replace(situation, lines=lines), policy, now or timezone.now()))
+        photo = photo or bool(policy.photo_required_for)
+    return rules.merge_options(per_category), photo
+
+
 def problem_panel(order: Order, now=None) -> dict:
     """What the order page shows under "Something wrong?": the problems that can be reported now, notes on
     those that cannot (and when they can), and the requests already made."""
     situation = order_situation(order)
-    policy = policy_for(order, categories_of(situation))
-    options = rules.options(situation, policy, now or timezone.now())
+    options, _ = _options(order, situation, now)
     return {"options": options, "available": [o for o in options if o.available],
             "seller_ships": situation.seller_ships, "reports": reports_of_order(order)}
 
@@ -234,15 +235,15 @@ def report_by_request_key(customer, request_key: str) -> ProblemReport | None:
 
 def report_form_facts(order: Order, problem: str, now=None) -> dict:
     """Everything the report form needs: whether the problem can be reported, the items with how many of
-    each are left to report, the remedies on offer, and whether a photo is needed."""
+    each are left to report, the remedies on offer, and whether a photo may be asked for (the items the
+    customer picks decide whether it is)."""
     situation = order_situation(order)
-    policy = policy_for(order, categories_of(situation))
-    option = rules.option(rules.Problem(problem), situation, policy, now or timezone.now())
+    options, photo_asked = _options(order, situation, now)
+    option = next(o for o in options if o.problem == problem)
     open_qty = {line.line_id: line.open_quantity for line in situation.lines}
     lines = [(line, open_qty[line.id]) for line in OrderLine.objects.filter(order=order).order_by("id")
              if open_qty.get(line.id)]
-    return {"option": option, "lines": lines, "photo_required": problem in policy.photo_required_for,
-            "seller_ships": situation.seller_ships}
+    return {"option": option, "lines": lines, "photo_asked": photo_asked, "seller_ships": situation.seller_ships}
 
 
 def policy_layers() -> list[PolicyLayer]:

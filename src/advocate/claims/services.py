@@ -6,19 +6,18 @@ customer's request key, and every money movement by its ledger key.
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from advocate.commerce.models import Customer, Order, OrderState, Payment
 from advocate.commerce.selectors import buyer_alias
-from advocate.core.db import write_turn
+from advocate.core.db import retrying_write
 from advocate.notifications.services import email_queue
 
 from . import ledger, rules, selectors
@@ -29,7 +28,6 @@ from .models import (
     Finding,
     FlagState,
     GuaranteeClaim,
-    Instruction,
     ProblemItem,
     ProblemPhoto,
     ProblemReport,
@@ -68,30 +66,14 @@ class ActionRefused(Exception):
         self.code = code
 
 
-@dataclass(frozen=True)
-class Photo:
-    name: str
-    data: bytes
-
-
-def _retrying(work):
-    """Run `work` in a write transaction; if a concurrent request won a race on a unique key (or the
-    database broke a deadlock), run it again: it then finds what the other committed."""
-    for attempt in range(1, 6):
-        try:
-            with write_turn(), transaction.atomic():
-                return work()
-        except (IntegrityError, OperationalError) as exc:
-            if attempt == 5:
-                raise
-            log.info("claims write retried (attempt %d) after %s", attempt, exc)
+_retrying = retrying_write
 
 
 # --- a customer reports a problem --------------------------------------------------------------------
 
 
 def report_file(*, order: Order, customer: Customer, problem: str, request_key: str, reason: str = "",
-                remedy: str = Remedy.REFUND, items=(), comment: str = "", photos: list[Photo] = (),
+                remedy: str = Remedy.REFUND, items=(), comment: str = "", photos: list[bytes] = (),
                 filed_by=None, now: datetime | None = None) -> ProblemReport:
     """Report a problem with an order and carry out the decision at once.
 
@@ -101,9 +83,11 @@ def report_file(*, order: Order, customer: Customer, problem: str, request_key: 
     """
     if order.customer_id != customer.pk:
         raise ValueError("a customer can report problems only with their own orders")
-    if problem not in rules.Problem or remedy not in rules.Remedy:
+    if problem not in rules.Problem:
         raise rules.ReportInvalid(rules.Invalid.UNKNOWN_PROBLEM)
-    cleaned = [clean_photo(photo.data) for photo in photos]
+    if remedy not in rules.Remedy:
+        raise rules.ReportInvalid(rules.Invalid.UNKNOWN_REMEDY)
+    cleaned = [clean_photo(photo) for photo in photos]
     report_request = rules.Report(
         problem=rules.Problem(problem), remedy=rules.Remedy(remedy), reason=reason,
         items=tuple((int(line_id), int(qty)) for line_id, qty in items), has_photo=bool(cleaned),
@@ -141,13 +125,21 @@ def report_file(*, order: Order, customer: Customer, problem: str, request_key: 
 
 def _carry_out(report: ProblemReport, decision: rules.Decision, now: datetime) -> None:
     order = report.order
+    # A report about returns that were not refunded takes them over, whatever is decided: they must never be
+    # refunded again when they are received later.
+    for ret in Return.objects.filter(report_id__in=decision.returns).select_related("report"):
+        ret.remedied_at = now
+        ret.save(update_fields=["remedied_at"])
+        ret.report.settled_by = report
+        ret.report.save(update_fields=["settled_by"])
+        _resolve(ret.report, now)
     match decision.outcome:
         case Outcome.CANCEL:
             order.state, order.cancelled_at, order.cancelled_by = OrderState.CANCELLED, now, "customer"
             order.cancel_reason = "Cancelled by the customer"
             order.save(update_fields=["state", "cancelled_at", "cancelled_by", "cancel_reason"])
-            Instruction.objects.create(key=f"report:{report.pk}:cancel", kind="order_cancel", order=order,
-                                       created_at=now, payload={"order_id": order.external_id})
+            ledger.instruct(key=f"report:{report.pk}:cancel", kind="order_cancel", order=order,
+                            payload={"order_id": order.external_id})
             refund = _refund_report(report, decision.amount) if decision.amount > 0 else None
             _resolve(report, now)
             _tell_customer(report, "cancelled", refund=refund)
@@ -191,8 +183,8 @@ def _resolve(report: ProblemReport, now: datetime, state: str = ReportState.RESO
 def _authorise_return(report: ProblemReport, refund_when: rules.RefundWhen, now: datetime) -> Return:
     order = report.order
     ret = Return.objects.create(report=report, code=new_reference("RET"), refund_when=refund_when, authorised_at=now)
-    Instruction.objects.create(
-        key=f"report:{report.pk}:return", kind="return_label", order=order, created_at=now,
+    ledger.instruct(
+        key=f"report:{report.pk}:return", kind="return_label", order=order,
         payload={"order_id": order.external_id, "return_id": ret.code, "to": report.liable,
                  "lines": [{"sku": i.line.sku, "quantity": i.quantity} for i in report.items.select_related("line")]},
     )
@@ -215,6 +207,7 @@ class UnknownReturn(Exception):
     pass
 
 
+@transaction.atomic
 def return_scanned(*, code: str, scan: str, at: datetime) -> Return:
     """A carrier scanned a return. The first scan starts the refund where policy says so."""
     ret = _locked_return(code)
@@ -226,6 +219,7 @@ def return_scanned(*, code: str, scan: str, at: datetime) -> Return:
     return ret
 
 
+@transaction.atomic
 def return_received(*, code: str, at: datetime) -> Return:
     ret = _locked_return(code)
     if ret.received_at is None:
@@ -257,10 +251,10 @@ def _remedy_return(ret: Return, at: datetime) -> None:
         _resolve(report, at)
         _tell_customer(report, "replaced")
         return
-    amount = min(report.amount, ledger.refundable(report.order))
-    refund = _refund_report(report, amount) if amount > 0 else None
+    amount = _left_to_refund(report)
     _resolve(report, at)
-    _tell_customer(report, "refunded", refund=refund)
+    if amount > 0:  # else everything paid was refunded meanwhile (the shop cancelled the order, say)
+        _tell_customer(report, "refunded", refund=_refund_report(report, amount))
 
 
 # --- guarantee claims --------------------------------------------------------------------------------
@@ -271,12 +265,6 @@ def _open_claim(report: ProblemReport, decision: rules.Decision, now: datetime) 
     claim = GuaranteeClaim.objects.create(report=report, seller=order.seller, respond_by=decision.respond_by,
                                           refunded_at_once=decision.refund_at_once,
                                           close_automatically=decision.close_automatically)
-    if decision.returns:
-        # A claim for returns that were not refunded takes them over: they must not be refunded twice.
-        for ret in Return.objects.filter(report_id__in=decision.returns):
-            ret.remedied_at = now
-            ret.save(update_fields=["remedied_at"])
-            _resolve(ret.report, now)
     refund = None
     if decision.refund_at_once:
         refund = _claim_refund(claim, Party.PLATFORM)
@@ -285,9 +273,13 @@ def _open_claim(report: ProblemReport, decision: rules.Decision, now: datetime) 
     return claim
 
 
+def _left_to_refund(report: ProblemReport) -> Decimal:
+    return min(report.amount, ledger.refundable(report.order))
+
+
 def _claim_refund(claim: GuaranteeClaim, payer: Party, by=None):
     report = claim.report
-    amount = min(report.amount, ledger.refundable(report.order))
+    amount = _left_to_refund(report)
     existing = report.refunds.filter(key=f"claim:{claim.pk}:refund").first()
     if existing or amount <= 0:
         return existing
@@ -423,7 +415,8 @@ def claim_decide(*, claim: GuaranteeClaim, finding: str, by, note: str, now: dat
             _decide_for_buyer(locked, moment, by=by, note=note)
         else:
             _close_claim(locked, Finding.SELLER, moment, by=by, note=note)
-            _tell_customer(locked.report, "claim_declined", claim=locked)
+            if not locked.refunded_at_once:  # a buyer refunded at once keeps it: nothing changes for them
+                _tell_customer(locked.report, "claim_declined", claim=locked)
             _tell_seller(locked, "claim_decided")
         return locked
 
@@ -508,7 +501,7 @@ def report_review_decide(*, report: ProblemReport, action: str, by, note: str = 
         locked.decided_by, locked.decided_at, locked.decision_note = by, moment, note
         locked.save(update_fields=["decided_by", "decided_at", "decision_note"])
         if action == "refund":
-            amount = min(locked.amount, ledger.refundable(locked.order))
+            amount = _left_to_refund(locked)
             if amount <= 0:
                 raise ActionRefused("nothing_left_to_refund")
             refund = _refund_report(locked, amount, by=by)
@@ -537,6 +530,7 @@ def report_review_decide(*, report: ProblemReport, action: str, by, note: str = 
 # --- shop-initiated cancellations --------------------------------------------------------------------
 
 
+@transaction.atomic
 def cancelled_order_refund(order: Order, *, notify: bool = True):
     """A cancelled order's customer gets back whatever they paid and has not had back yet, without asking.
     Called inside the transaction that applied the cancellation."""

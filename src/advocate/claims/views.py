@@ -49,19 +49,19 @@ def report_new(request, external_id: str, problem: str):
         return redirect("order_detail", external_id)
     form = ReportForm(request.POST or None, request.FILES or None, problem=rules.Problem(problem), facts=facts)
     if request.method == "POST" and form.is_valid():
-        photo = form.cleaned_data.get("photo")
         try:
             report = services.report_file(
                 order=order, customer=order.customer, problem=problem, request_key=form.cleaned_data["request_key"],
                 reason=form.cleaned_data.get("reason", ""), remedy=form.cleaned_data.get("remedy", "refund"),
                 items=form.items(), comment=form.cleaned_data["comment"], filed_by=request.user,
-                photos=[services.Photo(photo.name, photo.read())] if photo else [],
+                photos=form.photos(),
             )
         except rules.NotPossible as exc:
             messages.info(request, presenters.why_not(exc.option, seller_ships=facts["seller_ships"]))
             return redirect("order_detail", external_id)
         except rules.ReportInvalid as exc:
-            form.add_error(None, presenters.INVALID_MESSAGES[exc.code])
+            field = "photo" if exc.code == rules.Invalid.PHOTO_REQUIRED and "photo" in form.fields else None
+            form.add_error(field, presenters.INVALID_MESSAGES[exc.code])
         except NothingToRefund:
             messages.info(request, presenters.ACTION_REFUSED_MESSAGES["nothing_left_to_refund"])
             return redirect("order_detail", external_id)
@@ -181,8 +181,8 @@ def review_claim(request, reference: str):
 def review_appeal(request, appeal_id: int):
     appeal = selectors.appeal_visible_to_staff(appeal_id)
     if request.method == "POST":
-        reverse = request.POST.get("decision") == "reverse"
-        return _decide(request, lambda note: services.claim_appeal_decide(appeal=appeal, reverse=reverse,
+        reversing = request.POST.get("decision") == "reverse"
+        return _decide(request, lambda note: services.claim_appeal_decide(appeal=appeal, reverse=reversing,
                                                                           by=request.user, note=note),
                        request.path)
     claim = appeal.claim

@@ -1,5 +1,8 @@
 """Status sentences in the reader's language and time zone (the situation itself comes from `status`)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.utils import formats, timezone
@@ -39,9 +42,24 @@ def payment_method(method: str) -> str:
     return str(known) if known else method
 
 
+_ABSOLUTE_DAYS: ContextVar[bool] = ContextVar("absolute_days", default=False)
+
+
+@contextmanager
+def absolute_days() -> Iterator[None]:
+    """For email, which may be read days after it was written: '3 December', never 'today' or 'Thursday'."""
+    token = _ABSOLUTE_DAYS.set(True)
+    try:
+        yield
+    finally:
+        _ABSOLUTE_DAYS.reset(token)
+
+
 def relative_day(moment: datetime, now: datetime) -> str:
     """'today', 'tomorrow', 'Thursday' (within a week either way) or '3 December', in local time."""
     local, today = timezone.localtime(moment), timezone.localtime(now).date()
+    if _ABSOLUTE_DAYS.get():
+        return formats.date_format(local, "MONTH_DAY_FORMAT")
     days = (local.date() - today).days
     if days == 0:
         return _("today")

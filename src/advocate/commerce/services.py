@@ -2,19 +2,14 @@
 
 import hashlib
 import hmac
-import logging
 import secrets
-import time
 
-from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
-from advocate.core.db import write_turn
+from advocate.core.db import retrying_write
 
 from .intake import BatchApplier, EventOutcome, parse_items, resolve_data_errors
 from .models import Integration
-
-log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
 
@@ -62,17 +57,7 @@ def events_ingest(*, items: list, integration: Integration | None = None) -> lis
     if len(items) > MAX_BATCH:
         raise ValueError(f"a batch holds at most {MAX_BATCH} events; this one has {len(items)}")
     parsed, rejected, data_errors = parse_items(items)
-    for attempt in range(1, 6):
-        try:
-            with write_turn(), transaction.atomic():
-                outcomes = BatchApplier(parsed, integration).apply() + resolve_data_errors(data_errors)
-            break
-        except (IntegrityError, OperationalError) as exc:
-            # Another request committed one of our events (or a customer, product… we were about to
-            # create) first, or the database broke a deadlock. Nothing of ours was written; every item
-            # is idempotent, so the batch is simply applied again and sees what the other committed.
-            if attempt == 5:
-                raise
-            log.info("event batch retried (attempt %d) after %s", attempt, exc)
-            time.sleep(0.02 * attempt)
+    # Another request may commit one of our events (or a customer, product… we were about to create) first:
+    # the batch is then simply applied again and sees what the other committed.
+    outcomes = retrying_write(lambda: BatchApplier(parsed, integration).apply() + resolve_data_errors(data_errors))
     return sorted(outcomes + rejected, key=lambda o: o.index)

@@ -1,10 +1,14 @@
 """Database helpers shared by the domains."""
 
 import fcntl
+import logging
 import threading
+import time
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import IntegrityError, OperationalError, connection, transaction
+
+log = logging.getLogger(__name__)
 
 _held = threading.local()
 
@@ -31,3 +35,18 @@ def write_turn():
         finally:
             _held.turn = False
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def retrying_write(work, *, attempts: int = 5):
+    """Run `work()` in a write transaction, taking our turn; if a concurrent request won a race on a unique
+    key, or the database broke a deadlock, nothing of ours was written: run it again, and it finds what the
+    other committed. Every caller's work is idempotent, so running it again is safe."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with write_turn(), transaction.atomic():
+                return work()
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == attempts:
+                raise
+            log.info("write retried (attempt %d) after %s", attempt, exc)
+            time.sleep(0.02 * attempt)

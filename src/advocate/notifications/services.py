@@ -13,6 +13,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from advocate.commerce.presenters import absolute_days
+
 from .models import EmailState, OutboundEmail
 
 log = logging.getLogger(__name__)
@@ -25,12 +27,13 @@ LEASE = timedelta(minutes=5)
 
 
 def render_email(template: str, context: dict, language: str, time_zone: str = "UTC") -> tuple[str, str]:
-    """Render a text template in the reader's language and time zone; its first line is the subject."""
+    """Render a text template in the reader's language and time zone, with dates rather than "today" or
+    "Monday" (it may be read days later); its first line is the subject."""
     try:
         zone = zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo("UTC")
-    with translation.override(language), timezone.override(zone):
+    with translation.override(language), timezone.override(zone), absolute_days():
         text = render_to_string(template, context).strip()
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() + "\n"

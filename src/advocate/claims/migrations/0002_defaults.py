@@ -23,6 +23,7 @@ def forwards(apps, schema_editor):
     for currency, rate in RATES.items():
         CurrencyRate.objects.get_or_create(currency=currency, defaults={"per_base": Decimal(rate)})
     PolicyLayer.objects.get_or_create(seller=None, category="", defaults=POLICY)
+    apps.get_model("claims", "InstructionCounter").objects.get_or_create(pk=1)
 
 
 class Migration(migrations.Migration):

@@ -10,6 +10,8 @@ register.filter("problem_label", presenters.problem_label)
 register.simple_tag(presenters.outcome, name="outcome_of")
 register.simple_tag(presenters.claim_seller_sentence, name="claim_sentence")
 register.simple_tag(presenters.refund_sentence, name="refund_line")
+register.filter("for_seller", presenters.mask_contact_details)
+register.filter("other_settings", presenters.layer_other_settings)
 
 
 @register.filter

@@ -136,8 +136,7 @@ def test_a_photo_arrives_as_base64_and_is_kept_without_its_metadata(delivered, i
     image = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(image, "PNG")
     body = {"problem": "damaged", "reason": "arrived_damaged", "items": [{"sku": "LAMP-01", "quantity": 1}],
-            "remedy": "replacement", "photos": [{"filename": "lamp.png",
-                                                 "content_base64": base64.b64encode(image.getvalue()).decode()}]}
+            "remedy": "replacement", "photos": [{"content_base64": base64.b64encode(image.getvalue()).decode()}]}
 
     response = post(Client(), "/api/v1/orders/A-1/problems", body,
                     **as_shop(integration_key, **{"idempotency-key": "photo-00001"}))
@@ -248,3 +247,83 @@ def test_the_shop_reads_what_to_carry_out_in_order_and_from_where_it_left_off(de
     done = Client().get("/api/v1/instructions", {"after": rest["next_after"]}, headers=key).json()
     assert done == {"instructions": [], "next_after": rest["next_after"]}
     assert Instruction.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_feed_never_skips_an_instruction_committed_after_a_later_one_was_read(shop, integration_key):
+    """A slow transaction that decided first must not be overtaken: instructions are numbered in commit order."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from advocate.claims import ledger
+    from advocate.commerce.models import Order
+
+    shop.send(shop.order_placed("F-1", customer=ALICE, seller=PLATFORM, fulfilled_by="platform"))
+    order = Order.objects.get(external_id="F-1")
+    decided, release = threading.Event(), threading.Event()
+
+    def slow():
+        with transaction.atomic():
+            ledger.instruct(key="slow", kind="refund", order=order, payload={})
+            decided.set()
+            release.wait(10)  # still rendering its email, say
+        connection.close()
+
+    def fast():
+        with transaction.atomic():
+            ledger.instruct(key="fast", kind="refund", order=order, payload={})
+        connection.close()
+
+    threads = [threading.Thread(target=slow), threading.Thread(target=fast)]
+    threads[0].start()
+    assert decided.wait(10)
+    threads[1].start()
+    time.sleep(0.3)  # the fast one has had every chance to commit first
+    key = {"authorization": f"Bearer {integration_key}"}
+    first = Client().get("/api/v1/instructions", headers=key).json()
+    release.set()
+    for thread in threads:
+        thread.join()
+    rest = Client().get("/api/v1/instructions", {"after": first["next_after"]}, headers=key).json()
+
+    read = [i["payload"] for i in first["instructions"] + rest["instructions"]]
+    assert len(read) == 2, f"an instruction was skipped: first {first}, then {rest}"
+    assert [i.key for i in Instruction.objects.order_by("sequence")] == ["slow", "fast"]
+
+
+def test_a_partly_delivered_order_asks_which_items_are_missing_instead_of_refunding_everything(
+        shop, integration_key):
+    now = timezone.now()
+    shop.send(
+        shop.order_placed("P-1", customer=ALICE, seller=PLATFORM, fulfilled_by="platform", lines=MUGS,
+                          placed_at=now - timedelta(days=12), promised_latest=now - timedelta(days=5)),
+        shop.payment_captured("P-1", "64.00"),
+        shop.shipment_created("P-1", "P-1a", shipped_at=now - timedelta(days=11)),
+        shop.shipment_created("P-1", "P-1b", shipped_at=now - timedelta(days=11)),
+        shop.shipment_delivered("P-1a", at=now - timedelta(days=8)),
+    )
+
+    refused = post(Client(), "/api/v1/orders/P-1/problems", {"problem": "not_received"},
+                   **as_shop(integration_key, **{"idempotency-key": "part-000001"}))
+    assert refused.status_code == 409 and refused.json()["code"] == "partly_delivered"
+    assert "Something is missing from the parcel" in refused.json()["message"]
+
+    missing = post(Client(), "/api/v1/orders/P-1/problems",
+                   {"problem": "item_missing", "items": [{"sku": "LAMP-01", "quantity": 1}]},
+                   **as_shop(integration_key, **{"idempotency-key": "part-000002"}))
+    assert missing.status_code == 201 and missing.json()["refunds"][0]["amount"] == "39.00"
+
+
+def test_a_reason_where_none_belongs_is_refused_not_stored(delivered, integration_key):
+    response = post(Client(), "/api/v1/orders/A-1/problems",
+                    {"problem": "item_missing", "reason": "x" * 24, "items": [{"sku": "LAMP-01", "quantity": 1}]},
+                    **as_shop(integration_key, **{"idempotency-key": "reason-0001"}))
+    too_long = post(Client(), "/api/v1/orders/A-1/problems",
+                    {"problem": "item_missing", "reason": "x" * 40, "items": [{"sku": "LAMP-01", "quantity": 1}]},
+                    **as_shop(integration_key, **{"idempotency-key": "reason-0002"}))
+
+    assert response.status_code == 422 and response.json()["code"] == "unknown_reason"
+    assert too_long.status_code == 422
+    assert not ProblemReport.objects.exists()

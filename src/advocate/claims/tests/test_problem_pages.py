@@ -25,6 +25,7 @@ from advocate.claims.models import (
     ReportState,
     Return,
 )
+from advocate.claims.photos import PhotoRejected
 from advocate.commerce.models import Customer, Order, OrderState
 from advocate.conftest import ALICE, NORTHWIND, PLATFORM
 
@@ -173,7 +174,8 @@ def test_an_order_in_transit_before_its_due_date_says_from_when_not_received_can
     html = login(alice).get("/orders/A-1/").content.decode()
 
     assert offered(html) == []
-    expected = (f"It is still within its delivery time. If it has not arrived by {may_report_from:%A}, " + promise)
+    expected = (f"It is still within its delivery time. If it has not arrived by {may_report_from:%A} at "
+                f"{may_report_from:%H:%M}, " + promise)
     assert expected in notes(html)
     # And asking for the form directly says the same instead of showing it.
     response = login(alice).get("/orders/A-1/problem/not_received/", follow=True)
@@ -601,3 +603,46 @@ def test_an_english_speaking_customers_email_says_so(shop, alice, login, commit,
 
     assert mailoutbox[0].extra_headers["Content-Language"] == "en"
     assert mailoutbox[0].subject == "Your refund for order A-1"
+
+
+def test_a_declined_request_cannot_simply_be_filed_again(shop, alice, associate, login, commit):
+    delivered_order(shop, days_ago=40)
+    client = login(alice)
+    report = file_return(client, commit, "Ceramic mug set")
+    services.report_review_decide(report=report, action="decline", by=associate, note="Used mugs.")
+
+    html = login(alice).get("/orders/A-1/problem/return/").content.decode()
+    # The declined mug stays decided (contesting it is a call, not a new form): one of the two is left.
+    mug = Order.objects.get(external_id="A-1").lines.get(sku="MUG-SET")
+    choices = re.search(rf'<select name="line_{mug.pk}"[^>]*>(.*?)</select>', html, flags=re.S).group(1)
+    assert re.findall(r'value="(\d+)"', choices) == ["0", "1"]
+
+
+def test_a_seller_reads_the_buyers_words_without_their_contact_details(shop, alice, northwind_user, login, commit):
+    now = timezone.now()
+    shop.send(shop.order_placed("N-9", customer=ALICE, seller=NORTHWIND, fulfilled_by="seller",
+                                placed_at=now - timedelta(days=14), ship_by=now - timedelta(days=13),
+                                promised_latest=now - timedelta(days=5)),
+              shop.payment_captured("N-9", "64.00"),
+              shop.shipment_created("N-9", "S-N9", shipped_at=now - timedelta(days=13)))
+    order = Order.objects.get(external_id="N-9")
+    comment = f"Never came. Call me on {ALICE['phone']} or write to {ALICE['email']} — order N-9, 2 mugs."
+    report = commit(lambda: services.report_file(order=order, customer=order.customer, problem="not_received",
+                                                 request_key="nr", comment=comment))
+
+    page = login(northwind_user).get(f"/seller/claims/{report.reference}/").content.decode()
+
+    assert ALICE["phone"] not in page and ALICE["email"] not in page
+    assert "Never came. Call me on [phone hidden] or write to [email hidden] — order N-9, 2 mugs." in page
+
+
+def test_a_photo_claiming_enormous_dimensions_is_refused_before_it_is_decoded(shop, alice, login, commit):
+    order = delivered_order(shop)
+    bomb = io.BytesIO()
+    Image.new("1", (9000, 8000)).save(bomb, "PNG")  # 72 megapixels in a few kilobytes
+    mug = order.lines.get(sku="MUG-SET")
+
+    with pytest.raises(PhotoRejected, match="too_large"):
+        services.report_file(order=order, customer=order.customer, problem="damaged", reason="arrived_damaged",
+                             items=[(mug.pk, 1)], photos=[bomb.getvalue()], request_key="bomb")
+    assert nothing_recorded(order)

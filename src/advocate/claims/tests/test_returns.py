@@ -151,3 +151,44 @@ def test_a_customer_cancelling_is_refunded_once_even_when_the_shop_echoes_the_ca
     assert Order.objects.get(pk=order.pk).state == "cancelled"
     assert Refund.objects.filter(order=order).count() == 1
     assert Instruction.objects.filter(kind="order_cancel").count() == 1
+
+
+def test_return_not_refunded_on_an_order_the_marketplace_ships_refunds_that_return_once(shop, alice, post_events,
+                                                                                       now):
+    PolicyLayer.objects.filter(seller=None, category="").update(refund_on_first_scan=False)
+    lines = [*EXPENSIVE, {"sku": "LAMP", "title": "Desk lamp", "quantity": 1, "unit_price": "39.00"}]
+    order = delivered(shop, "R-7", lines=lines, paid="119.00", now=now)
+    kettle = order.lines.get(sku="KETTLE")
+    report = services.report_file(order=order, customer=order.customer, problem="return", reason="changed_mind",
+                                  items=[(kettle.id, 1)], request_key="r7")
+    code = report.parcel_return.code
+    scan(shop, post_events, code, occurred_at=now - timedelta(days=8))
+
+    claim = services.report_file(order=order, customer=order.customer, problem="return_not_refunded",
+                                 request_key="r7-missing")
+    assert claim.state == "resolved" and Refund.objects.get(order=order).amount == Decimal("80.00")
+    assert not claim.items.exists()  # it is about the kettle's return, not about the lamp
+    from advocate.claims.rules import NotPossible
+
+    with pytest.raises(NotPossible):  # the return is settled: nothing to claim a second time
+        services.report_file(order=order, customer=order.customer, problem="return_not_refunded",
+                             request_key="r7-again")
+    post_events([shop.event("return.received", {"return_id": code})])
+    assert Refund.objects.filter(order=order).count() == 1 and ledger.refundable(order) == Decimal("39.00")
+    report.refresh_from_db()
+    assert report.settled_by == claim and report.state == "resolved"
+    lamp = order.lines.get(sku="LAMP")
+    assert services.report_file(order=order, customer=order.customer, problem="item_missing",
+                                items=[(lamp.id, 1)], request_key="lamp").state == "resolved"
+
+
+def test_a_payment_captured_after_the_order_was_cancelled_is_refunded(shop, alice, post_events):
+    shop.send(shop.order_placed("R-8", customer=ALICE))
+    order = Order.objects.get(external_id="R-8")
+    services.report_file(order=order, customer=order.customer, problem="cancel", request_key="c8")
+    assert not Refund.objects.filter(order=order).exists()  # nothing was paid yet
+
+    post_events([shop.payment_captured("R-8", "64.00")])
+
+    assert Refund.objects.get(order=order).amount == Decimal("64.00")
+    assert ledger.refundable(order) == 0

@@ -297,10 +297,13 @@ def test_the_problem_window_comes_from_the_policy():
     assert late.when == DELIVERED + timedelta(days=14)
 
 
-def test_a_late_return_is_not_refused_but_goes_to_a_person():
+def test_a_late_return_is_not_refused_but_goes_to_a_person_until_the_problem_window_closes_too():
     late = DELIVERED + timedelta(days=DEFAULT.return_window_days) + SECOND
+    problem_window_closes = DELIVERED + timedelta(days=DEFAULT.problem_window_days)
 
-    assert offered(Problem.RETURN, now=DELIVERED + timedelta(days=365)).available
+    assert offered(Problem.RETURN, now=problem_window_closes).available
+    closed = offered(Problem.RETURN, now=problem_window_closes + SECOND)
+    assert not closed.available and (closed.why, closed.when) == (Why.WINDOW_CLOSED, problem_window_closes)
     decision = decided(Problem.RETURN, [(1, 1)], now=late)
     assert decision.outcome == Outcome.REVIEW
     assert decision.review_reason == ReviewReason.RETURN_WINDOW_CLOSED

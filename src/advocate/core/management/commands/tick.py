@@ -1,3 +1,4 @@
+import logging
 import time
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from advocate.claims.models import RefundBaseline
 from advocate.notifications.services import emails_send_due
 
 BASELINE_EVERY = timedelta(hours=1)
+log = logging.getLogger(__name__)
 
 
 def tick(now=None) -> dict[str, int]:
@@ -37,9 +39,16 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         while True:
             close_old_connections()
-            done = tick()
-            if opts["verbosity"] > 1 or (not opts["every"] and opts["verbosity"]):
-                self.stdout.write(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in done.items()))
+            try:
+                done = tick()
+            except Exception:
+                if not opts["every"]:
+                    raise
+                # A database restart or a lost connection must not stop the clock: try again next time.
+                log.exception("tick failed; trying again in %s s", opts["every"])
+            else:
+                if opts["verbosity"] > 1 or (not opts["every"] and opts["verbosity"]):
+                    self.stdout.write(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in done.items()))
             if not opts["every"]:
                 return
             time.sleep(opts["every"])
