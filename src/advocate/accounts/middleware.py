@@ -1,6 +1,6 @@
-import zoneinfo
-
 from django.utils import timezone, translation
+
+from advocate.core.zones import zone_or_utc
 
 
 class UserPreferencesMiddleware:
@@ -18,10 +18,7 @@ class UserPreferencesMiddleware:
             if user.language:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = translation.get_language()
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            timezone.activate(zone_or_utc(user.time_zone))
         response = self.get_response(request)
         timezone.deactivate()
         return response

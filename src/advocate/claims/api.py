@@ -8,14 +8,12 @@ the integration's key plus `X-Advocate-Customer: <customer id>`. Answers are in 
 
 import base64
 import binascii
-import zoneinfo
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from django.http import Http404
-from django.utils import timezone, translation
 from ninja import Field, Header, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
@@ -23,6 +21,7 @@ from ninja.security import HttpBearer, django_auth
 from advocate.commerce.models import Customer, Order
 from advocate.commerce.selectors import buyer_alias
 from advocate.commerce.services import integration_authenticate
+from advocate.core.zones import reader
 
 from . import presenters, rules, selectors, services
 from .ledger import NothingToRefund
@@ -74,11 +73,7 @@ def _in_customers_language(request, customer: Customer):
     if not isinstance(request.auth, Customer):
         yield
         return
-    try:
-        zone = zoneinfo.ZoneInfo(customer.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    with translation.override(customer.language), timezone.override(zone):
+    with reader(customer.language, customer.time_zone):
         yield
 
 

@@ -168,7 +168,7 @@ PERSON_DECIDES = (ClaimState.DISPUTED, ClaimState.NEEDS_PERSON)
 
 def _could_send_back(report: ProblemReport) -> bool:
     """Whether "you do not need to send the item back" means anything: not for a parcel that never came."""
-    return report.problem in (Problem.RETURN, Problem.DAMAGED, Problem.NOT_AS_DESCRIBED)
+    return report.problem in rules.RETURNABLE
 
 
 def _return_headline(report: ProblemReport, ret, amount: str) -> str:

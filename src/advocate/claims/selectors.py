@@ -145,6 +145,12 @@ def claims_of_seller(seller, *, closed: int = 100) -> list[GuaranteeClaim]:
     return [*open_claims, *claims.filter(state=ClaimState.CLOSED).order_by("-report__created_at")[:closed]]
 
 
+def appealable(claim: GuaranteeClaim, now) -> bool:
+    """A claim decided against the seller (not by their own refund), within 30 days, not yet appealed."""
+    return (claim.state == ClaimState.CLOSED and claim.finding == "buyer" and claim.appeal_until is not None
+            and now <= claim.appeal_until and not claim.appeals.exists())
+
+
 def claim_for_seller(seller, reference: str) -> GuaranteeClaim:
     try:
         return (GuaranteeClaim.objects.select_related("report", "report__order", "seller")

@@ -434,15 +434,14 @@ def claim_appeal_file(*, claim: GuaranteeClaim, user, statement: str, now: datet
     def work():
         locked = _locked_claim(claim)
         moment = now or timezone.now()
-        if locked.state != ClaimState.CLOSED or locked.finding != Finding.BUYER or locked.appeal_until is None:
-            raise ActionRefused("not_appealable")
-        if moment > locked.appeal_until:
-            raise ActionRefused("appeal_too_late")
         existing = locked.appeals.first()
         if existing is not None and existing.state == AppealState.OPEN:
             return existing  # the same appeal sent twice
-        if existing is not None:
-            raise ActionRefused("appeal_decided")  # one appeal per decision
+        if not selectors.appealable(locked, moment):
+            if existing is not None:
+                raise ActionRefused("appeal_decided")  # one appeal per decision
+            late = locked.appeal_until is not None and moment > locked.appeal_until
+            raise ActionRefused("appeal_too_late" if late else "not_appealable")
         return ClaimAppeal.objects.create(claim=locked, filed_by=user, statement=statement, filed_at=moment)
 
     return _retrying(work)

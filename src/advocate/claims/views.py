@@ -127,7 +127,7 @@ def seller_claim_detail(request, reference: str):
             return redirect("seller_claim_detail", reference)
     return render(request, "claims/seller_claim_detail.html", {
         "claim": claim, "report": claim.report, "order": claim.report.order, "buyer": buyer_alias(claim.report.order),
-        "form": statement_form, "now": timezone.now(),
+        "form": statement_form, "appealable": selectors.appealable(claim, timezone.now()),
         "open_appeal": next((a for a in claim.appeals.all() if a.state == "open"), None),
     })
 

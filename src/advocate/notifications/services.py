@@ -3,7 +3,6 @@ sent by a task once that transaction has committed; `emails_send_due` (run by `a
 failures with growing pauses and picks up anything a crashed worker left behind."""
 
 import logging
-import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,9 +10,10 @@ from django.core.mail import EmailMessage, mailers, make_msgid
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from advocate.commerce.presenters import absolute_days
+from advocate.core.zones import reader
 
 from .models import EmailState, OutboundEmail
 
@@ -29,11 +29,7 @@ LEASE = timedelta(minutes=5)
 def render_email(template: str, context: dict, language: str, time_zone: str = "UTC") -> tuple[str, str]:
     """Render a text template in the reader's language and time zone, with dates rather than "today" or
     "Monday" (it may be read days later); its first line is the subject."""
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    with translation.override(language), timezone.override(zone), absolute_days():
+    with reader(language, time_zone), absolute_days():
         text = render_to_string(template, context).strip()
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() + "\n"
