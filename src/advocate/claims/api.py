@@ -228,9 +228,8 @@ def post_problem(request, order_id: str, body: ReportIn,
                 filed_by=None if isinstance(request.auth, Customer) else request.auth,
             )
         except rules.NotPossible as exc:
-            seller_ships = selectors.order_situation(order).seller_ships
             return Status(409, {"code": exc.option.why.value, "when": exc.option.when,
-                                "message": presenters.why_not(exc.option, seller_ships=seller_ships)})
+                                "message": presenters.why_not(exc.option, seller_ships=selectors.seller_ships(order))})
         except rules.ReportInvalid as exc:
             return Status(422, {"code": exc.code.value, "message": str(presenters.INVALID_MESSAGES[exc.code])})
         except PhotoRejected as exc:

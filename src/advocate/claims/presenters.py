@@ -233,7 +233,7 @@ def outcome(report: ProblemReport) -> dict:
                               "refund you %(amount)s ourselves then.")
                 % {"seller": seller, "when": _day_time(claim.respond_by), "amount": amount},
                 "next": nothing_to_do, "done": False}
-    if report.outcome == Outcome.REPLACE or (report.remedy == "replacement" and report.replacements.exists()):
+    if report.outcome == Outcome.REPLACE or (report.remedy == "replacement" and report.state == ReportState.RESOLVED):
         return {"headline": _("We are sending you a replacement — you do not need to send anything back.")
                 if report.returnless else _("We are sending you a replacement."),
                 "next": _("You will get its tracking details as soon as it leaves the warehouse."), "done": True}

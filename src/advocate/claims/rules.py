@@ -141,6 +141,11 @@ class PendingReturn:
     amount: Decimal
 
 
+def guaranteed(*, sold_by_platform: bool, fulfilled_by: str) -> bool:
+    """A third-party seller sells and ships it: the marketplace's guarantee stands behind the seller."""
+    return not sold_by_platform and fulfilled_by == "seller"
+
+
 @dataclass(frozen=True)
 class OrderSituation:
     fulfilled_by: str  # "platform" or "seller"
@@ -161,8 +166,7 @@ class OrderSituation:
 
     @property
     def seller_ships(self) -> bool:
-        """A third-party seller sells and ships it: the marketplace's guarantee stands behind the seller."""
-        return not self.sold_by_platform and self.fulfilled_by == "seller"
+        return guaranteed(sold_by_platform=self.sold_by_platform, fulfilled_by=self.fulfilled_by)
 
     def line(self, line_id: int) -> LineFacts | None:
         return next((line for line in self.lines if line.line_id == line_id), None)

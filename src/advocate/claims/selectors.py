@@ -1,15 +1,17 @@
 """Reads: an order's situation and policy for the rules, and what each person may see of reports and claims."""
 
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, Q, Sum, When
+from django.db.models import Case, Count, Q, When, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
-from advocate.commerce.models import Order, OrderLine
+from advocate.commerce.models import Order
+from advocate.commerce.selectors import LINES_WITH_PRODUCTS
 
 from . import ledger, rules
 from .models import (
@@ -19,33 +21,40 @@ from .models import (
     FlagState,
     GuaranteeClaim,
     PolicyLayer,
-    ProblemItem,
     ProblemReport,
     RefundBaseline,
     RefundPatternFlag,
     ReportState,
-    Return,
 )
 
 _LAYER_VALUES = ("seller_id", "category", *rules.POLICY_FIELDS)
 
 
-def order_situation(order: Order) -> rules.OrderSituation:
+def seller_ships(order: Order) -> bool:
+    """A third-party seller sells and ships it: the marketplace's guarantee stands behind the seller."""
+    return rules.guaranteed(sold_by_platform=order.seller.is_platform, fulfilled_by=order.fulfilled_by)
+
+
+def order_situation(order: Order, reports: list[ProblemReport] | None = None) -> rules.OrderSituation:
     """The facts of an order the rules read: lines (and how much of each is already reported), parcels,
-    money paid and refunded, returns waiting for their refund."""
-    lines = list(OrderLine.objects.filter(order=order).select_related("product").order_by("id"))
+    money paid and refunded, returns waiting for their refund. Uses what the caller has already loaded
+    (the order page prefetches lines, payments and parcels; `reports` from `reports_of_order`)."""
+    prefetch_related_objects([order], LINES_WITH_PRODUCTS, "payments", "shipments")
+    if reports is None:
+        reports = reports_of_order(order)
     # Every report covers its items, a declined one too: a decision was made, and it is contested by
     # calling, not by filing the same report again.
-    covered = dict(
-        ProblemItem.objects.filter(line__order=order)
-        .values("line_id").annotate(n=Sum("quantity")).values_list("line_id", "n")
-    )
+    covered = Counter()
+    for report in reports:
+        for item in report.items.all():
+            covered[item.line_id] += item.quantity
     shipments = list(order.shipments.all())
     delivered = [s.delivered_at for s in shipments if s.delivered_at]
     pending = [
-        rules.PendingReturn(report_id=r.report_id, first_scan_at=r.first_scan_at,
-                            refund_when=rules.RefundWhen(r.refund_when), amount=r.report.amount)
-        for r in Return.objects.filter(report__order=order, remedied_at__isnull=True).select_related("report")
+        rules.PendingReturn(report_id=report.pk, first_scan_at=ret.first_scan_at,
+                            refund_when=rules.RefundWhen(ret.refund_when), amount=report.amount)
+        for report in reports
+        if (ret := getattr(report, "parcel_return", None)) is not None and ret.remedied_at is None
     ]
     return rules.OrderSituation(
         fulfilled_by=order.fulfilled_by,
@@ -55,7 +64,7 @@ def order_situation(order: Order) -> rules.OrderSituation:
         delivered_at=max(delivered) if delivered and len(delivered) == len(shipments) else None,
         any_delivered_at=min(delivered) if delivered else None,
         promised_latest=order.promised_latest,
-        paid=ledger.paid_total(order),
+        paid=sum((payment.amount for payment in order.payments.all()), Decimal(0)),
         refunded=ledger.refunded_total(order),
         lines=tuple(
             rules.LineFacts(
@@ -64,15 +73,21 @@ def order_situation(order: Order) -> rules.OrderSituation:
                 in_stock=line.product is not None and line.product.stock >= line.quantity,
                 category=line.product.category if line.product else "",
             )
-            for line in lines
+            for line in order.lines.all()
         ),
         pending_returns=tuple(pending),
     )
 
 
 def policy_for(order: Order, categories: set[str]) -> rules.Policy:
-    """The policy for items of these categories sold by this order's seller: per category, the layers
-    from the marketplace's to the seller's own for that category; the strictest of them if several."""
+    """The policy for items of these categories sold by this order's seller; the strictest of them if
+    several."""
+    return rules.strictest(list(policies_by_category(order, categories).values()))
+
+
+def policies_by_category(order: Order, categories: set[str]) -> dict[str, rules.Policy]:
+    """For each category, in one query, the layers from the marketplace's to the seller's own for that
+    category, merged."""
     categories = categories or {""}
     rows = list(
         PolicyLayer.objects.filter(Q(seller__isnull=True) | Q(seller_id=order.seller_id))
@@ -82,11 +97,8 @@ def policy_for(order: Order, categories: set[str]) -> rules.Policy:
     def rank(row):  # general first: marketplace, category, seller, seller + category
         return (row["seller_id"] is not None, row["category"] != "")
 
-    per_category = []
-    for category in categories:
-        layers = sorted((r for r in rows if r["category"] in ("", category)), key=rank)
-        per_category.append(rules.resolve_policy(layers))
-    return rules.strictest(per_category)
+    return {category: rules.resolve_policy(sorted((r for r in rows if r["category"] in ("", category)), key=rank))
+            for category in categories}
 
 
 def categories_of(situation: rules.OrderSituation, line_ids=None) -> set[str]:
@@ -107,10 +119,14 @@ def to_base_currency(currency: str):
 
 
 def reports_of_order(order: Order) -> list[ProblemReport]:
-    return list(
-        ProblemReport.objects.filter(order=order).select_related("claim", "parcel_return").prefetch_related("refunds")
-        .order_by("-created_at")
+    """The order's reports, newest first, with what the rules and the outcome sentences read of them."""
+    reports = list(
+        ProblemReport.objects.filter(order=order).select_related("claim", "parcel_return", "settled_by")
+        .prefetch_related("items", "refunds").order_by("-created_at")
     )
+    for report in reports:
+        report.order = order  # already loaded: no query per report for its order and seller
+    return reports
 
 
 def report_visible_to(user, reference: str) -> ProblemReport:
@@ -218,8 +234,7 @@ def _options(order: Order, situation: rules.OrderSituation, now) -> tuple[list[r
     """The order's options, each category's items under their own policy (as a report of those items would
     be decided); and whether any of those policies asks for a photo."""
     per_category, photo = [], False
-    for category in categories_of(situation):
-        policy = policy_for(order, {category})
+    for category, policy in policies_by_category(order, categories_of(situation)).items():
         lines = tuple(line for line in situation.lines if line.category == category)
         per_category.append(rules.options(replace(situation, lines=lines), policy, now or timezone.now()))
         photo = photo or bool(policy.photo_required_for)
@@ -229,10 +244,11 @@ def _options(order: Order, situation: rules.OrderSituation, now) -> tuple[list[r
 def problem_panel(order: Order, now=None) -> dict:
     """What the order page shows under "Something wrong?": the problems that can be reported now, notes on
     those that cannot (and when they can), and the requests already made."""
-    situation = order_situation(order)
+    reports = reports_of_order(order)
+    situation = order_situation(order, reports)
     options, _ = _options(order, situation, now)
     return {"options": options, "available": [o for o in options if o.available],
-            "seller_ships": situation.seller_ships, "reports": reports_of_order(order)}
+            "seller_ships": situation.seller_ships, "reports": reports}
 
 
 def report_by_request_key(customer, request_key: str) -> ProblemReport | None:
@@ -247,8 +263,7 @@ def report_form_facts(order: Order, problem: str, now=None) -> dict:
     options, photo_asked = _options(order, situation, now)
     option = next(o for o in options if o.problem == problem)
     open_qty = {line.line_id: line.open_quantity for line in situation.lines}
-    lines = [(line, open_qty[line.id]) for line in OrderLine.objects.filter(order=order).order_by("id")
-             if open_qty.get(line.id)]
+    lines = [(line, open_qty[line.id]) for line in order.lines.all() if open_qty.get(line.id)]
     return {"option": option, "lines": lines, "photo_asked": photo_asked, "seller_ships": situation.seller_ships}
 
 

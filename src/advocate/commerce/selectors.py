@@ -10,13 +10,17 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Customer, InboundEvent, Integration, Order, Shipment, ShipmentState, TrackingScan
+from .models import Customer, InboundEvent, Integration, Order, OrderLine, Shipment, ShipmentState, TrackingScan
 from .status import OrderFacts, OrderStatus, ShipmentFacts, order_status, shipment_status
 
 ORDERS_PER_PAGE = 20
 
+# An order's lines with their products (stock and category), in one query: the order page and the
+# self-service rules both read them.
+LINES_WITH_PRODUCTS = Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id"))
+
 _DETAIL_PREFETCH = (
-    "lines",
+    LINES_WITH_PRODUCTS,
     "payments",
     Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at")),
     Prefetch("shipments__scans", queryset=TrackingScan.objects.order_by("-occurred_at")),
