@@ -7,11 +7,13 @@ the same validation the API applies. Nothing here replaces the database.
 import itertools
 import json
 import os
+import threading
 from copy import deepcopy
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -152,6 +154,34 @@ def commit(django_capture_on_commit_callbacks):
             return write()
 
     return run
+
+
+def run_together(*calls, failures_allowed: bool = False):
+    """Run each call in its own thread (and database connection), all released at once; return what each
+    returned, in order. With `failures_allowed`, an exception a call raised takes its place in the list (the
+    test inspects what each concurrent request got); without, any exception fails the test."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait(timeout=30)
+            outcomes[i] = call()
+        except BaseException as exc:
+            outcomes[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a request never finished (deadlock?)"
+    if not failures_allowed:
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        assert not failures, failures
+    return outcomes
 
 
 # --- the API -------------------------------------------------------------------------------------------

@@ -159,9 +159,11 @@ def _carry_out(report: ProblemReport, decision: rules.Decision, now: datetime) -
             _send_to_review(report, now)
 
 
-def _refund_report(report: ProblemReport, amount: Decimal, payer: Party | None = None, by=None):
-    refund = ledger.refund_issue(order=report.order, amount=amount, payer=payer or Party(report.liable),
-                                 key=f"report:{report.pk}:refund", report=report, by=by, memo=report.reference)
+def _refund_report(report: ProblemReport, amount: Decimal, *, payer: Party | None = None, by=None, claim=None):
+    """Refund a report (under its claim's key when the guarantee pays), and watch the customer's pattern."""
+    key = f"claim:{claim.pk}:refund" if claim else f"report:{report.pk}:refund"
+    refund = ledger.refund_issue(order=report.order, amount=amount, payer=payer or Party(report.liable), key=key,
+                                 report=report, claim=claim, by=by, memo=report.reference)
     _watch_refund_pattern(report.customer, report.created_at)
     return refund
 
@@ -283,10 +285,7 @@ def _claim_refund(claim: GuaranteeClaim, payer: Party, by=None):
     existing = report.refunds.filter(key=f"claim:{claim.pk}:refund").first()
     if existing or amount <= 0:
         return existing
-    refund = ledger.refund_issue(order=report.order, amount=amount, payer=payer, key=f"claim:{claim.pk}:refund",
-                                 report=report, claim=claim, by=by, memo=report.reference)
-    _watch_refund_pattern(report.customer, report.created_at)
-    return refund
+    return _refund_report(report, amount, payer=payer, by=by, claim=claim)
 
 
 def _locked_claim(claim: GuaranteeClaim) -> GuaranteeClaim:

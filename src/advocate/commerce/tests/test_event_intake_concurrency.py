@@ -4,47 +4,20 @@ The shop's systems retry on timeouts, so a batch often arrives twice at nearly t
 processes. These tests start both at once behind a barrier, on whatever database the suite runs on.
 """
 
-import threading
 from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from advocate.commerce import services
 from advocate.commerce.models import Customer, InboundEvent, Order, OrderLine, Shipment, TrackingScan
-from advocate.conftest import BOB
+from advocate.conftest import BOB, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 3  # a few fresh races per test, so one lucky interleaving cannot hide a failure
 STORM = 4
-
-
-def run_together(*calls):
-    """Run each call in its own thread, all released at once; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    failures: list[BaseException] = []
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call()
-        except BaseException as exc:
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a request never finished"
-    assert not failures, failures
-    return results
 
 
 def statuses(outcomes) -> list[str]:

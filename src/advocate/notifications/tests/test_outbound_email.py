@@ -2,15 +2,16 @@
 server cannot be reached (a real connection to a closed port, not a stand-in)."""
 
 import socket
-import threading
 from datetime import timedelta
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
 from django.core import mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from advocate.conftest import run_together
 from advocate.notifications import services
 from advocate.notifications.models import EmailState, OutboundEmail
 
@@ -105,20 +106,7 @@ def test_once_the_server_is_back_the_due_email_goes_out_once(settings, unreachab
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sending_the_same_email_at_once_send_it_once(mailoutbox, no_worker):
     email = queue()
-    results, barrier = [], threading.Barrier(4)
-
-    def worker():
-        barrier.wait()
-        try:
-            results.append(services.email_send(email.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_together(*[partial(services.email_send, email.pk)] * 4)
     assert sorted(results) == [False, False, False, True]
     assert len(mailoutbox) == 1
 
