@@ -16,11 +16,11 @@ from typing import Annotated
 from django.http import Http404
 from ninja import Field, Header, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
+from advocate.commerce.api import IntegrationKey
 from advocate.commerce.models import Customer, Order
 from advocate.commerce.selectors import buyer_alias
-from advocate.commerce.services import integration_authenticate
 from advocate.core.zones import reader
 
 from . import presenters, rules, selectors, services
@@ -31,13 +31,12 @@ from .photos import PhotoRejected
 router = Router(tags=["self-service"])
 
 
-class CustomerKey(HttpBearer):
+class CustomerKey(IntegrationKey):
     """The shop's back end acting for one of its customers: `Authorization: Bearer adv_…` plus
     `X-Advocate-Customer: <the customer's id in the shop>`."""
 
     def authenticate(self, request, token):
-        integration = integration_authenticate(token)
-        if integration is None:
+        if super().authenticate(request, token) is None:
             return None
         external_id = request.headers.get("X-Advocate-Customer", "").strip()
         if not external_id:
@@ -45,13 +44,7 @@ class CustomerKey(HttpBearer):
         customer = Customer.objects.filter(external_id=external_id).first()
         if customer is None:
             raise HttpError(404, f"no customer with id {external_id!r}")
-        request.integration = integration
         return customer
-
-
-class IntegrationKey(HttpBearer):
-    def authenticate(self, request, token):
-        return integration_authenticate(token)
 
 
 CUSTOMER_AUTH = [django_auth, CustomerKey()]

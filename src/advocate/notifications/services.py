@@ -49,8 +49,7 @@ def email_queue(*, key: str, to: str, template: str, context: dict, language: st
     )
     from .tasks import send_email
 
-    # The task row is written in this same transaction (the database task backend), so a worker can only
-    # see it once the decision it reports has committed; on_commit keeps that true for any backend.
+    # Handed to the task queue only once the decision it reports has committed, whatever the backend.
     # robust: a task queue that is down must not turn a committed decision into an error for the customer;
     # `advocate tick` sends whatever was left queued.
     transaction.on_commit(lambda: send_email.enqueue(email.pk), robust=True)
