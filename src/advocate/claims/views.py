@@ -3,7 +3,7 @@ operators set policy. Rules live in `rules` and `services`."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, user_passes_test
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from advocate.accounts.decorators import is_staff, operator_required, seller_required, staff_required
 from advocate.commerce import selectors as commerce_selectors
 from advocate.commerce.selectors import buyer_alias
 
@@ -18,15 +19,6 @@ from . import presenters, rules, selectors, services
 from .forms import DecisionForm, PolicyLayerForm, ReportForm, StatementForm
 from .ledger import NothingToRefund
 from .photos import PhotoRejected
-
-
-def _is_staff(user) -> bool:
-    return user.is_authenticated and (user.is_associate or user.is_operator)
-
-
-def _is_seller(user) -> bool:
-    return user.is_authenticated and user.is_seller
-
 
 # --- customers ---------------------------------------------------------------------------------------
 
@@ -79,7 +71,7 @@ def problem_detail(request, reference: str):
     report = selectors.report_visible_to(request.user, reference)
     return render(request, "claims/problem_detail.html", {
         "report": report, "order": report.order, "result": presenters.outcome(report),
-        "is_staff": _is_staff(request.user),
+        "is_staff": is_staff(request.user),
     })
 
 
@@ -94,14 +86,14 @@ def problem_photo(request, reference: str, photo_id: int):
 # --- sellers -----------------------------------------------------------------------------------------
 
 
-@user_passes_test(_is_seller)
+@seller_required
 def seller_claims(request):
     claims = selectors.claims_of_seller(request.user.seller)
     rows = [{"claim": c, "buyer": buyer_alias(c.report.order)} for c in claims]
     return render(request, "claims/seller_claims.html", {"rows": rows})
 
 
-@user_passes_test(_is_seller)
+@seller_required
 def seller_claim_detail(request, reference: str):
     claim = selectors.claim_for_seller(request.user.seller, reference)
     statement_form = StatementForm(request.POST or None)
@@ -135,7 +127,7 @@ def seller_claim_detail(request, reference: str):
 # --- service associates and operators ----------------------------------------------------------------
 
 
-@user_passes_test(_is_staff)
+@staff_required
 def review_queue(request):
     return render(request, "claims/review_queue.html", selectors.review_queue())
 
@@ -156,7 +148,7 @@ def _decide(request, decide, redirect_to: str):
 
 
 @require_POST
-@user_passes_test(_is_staff)
+@staff_required
 def review_report(request, reference: str):
     report = selectors.report_visible_to(request.user, reference)
     action = request.POST.get("action", "")
@@ -166,7 +158,7 @@ def review_report(request, reference: str):
 
 
 @require_POST
-@user_passes_test(_is_staff)
+@staff_required
 def review_claim(request, reference: str):
     report = selectors.report_visible_to(request.user, reference)
     claim = getattr(report, "claim", None)
@@ -177,7 +169,7 @@ def review_claim(request, reference: str):
                                                                 note=note), reverse("problem_detail", args=[reference]))
 
 
-@user_passes_test(_is_staff)
+@staff_required
 def review_appeal(request, appeal_id: int):
     appeal = selectors.appeal_visible_to_staff(appeal_id)
     if request.method == "POST":
@@ -193,7 +185,7 @@ def review_appeal(request, appeal_id: int):
 
 
 @require_POST
-@user_passes_test(_is_staff)
+@staff_required
 def review_flag(request, flag_id: int):
     flag = selectors.flag_visible_to_staff(flag_id)
     services.refund_flag_review(flag=flag, by=request.user, note=request.POST.get("note", "")[:2000])
@@ -201,11 +193,7 @@ def review_flag(request, flag_id: int):
     return redirect("review_queue")
 
 
-def _is_operator(user) -> bool:
-    return user.is_authenticated and user.is_operator
-
-
-@user_passes_test(_is_operator)
+@operator_required
 def policies(request, layer_id: int | None = None):
     """Operators set return and refund policy for the marketplace, per category and per seller."""
     layer = selectors.policy_layer(layer_id) if layer_id else None

@@ -1,8 +1,9 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, user_passes_test
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from advocate.accounts.decorators import operator_required, staff_required
 from advocate.claims import selectors as claim_selectors
 
 from . import selectors, services
@@ -61,15 +62,7 @@ def order_detail(request, external_id: str):
 
 
 
-def _staff_only(user):
-    return user.is_authenticated and (user.is_associate or user.is_operator)
-
-
-def _operator_only(user):
-    return user.is_authenticated and user.is_operator
-
-
-@user_passes_test(_staff_only)
+@staff_required
 def customer_lookup(request):
     query = request.GET.get("q", "")
     customers = selectors.customer_search(query)
@@ -78,7 +71,7 @@ def customer_lookup(request):
     return render(request, "commerce/customer_lookup.html", {"query": query, "results": results})
 
 
-@user_passes_test(_operator_only)
+@operator_required
 def operations(request):
     new_key = None
     if request.method == "POST":
