@@ -7,7 +7,8 @@ nothing. Two different movements for one order are serialised by locking the ord
 is refused if it would pay back more than the customer paid: the order's balance never goes below zero.
 
 Accounts: `customer_payout` (money paid back to customers), `platform` (the marketplace), `seller`
-(adjustments to a seller's payouts: negative means the seller owes it), `replacements` (goods sent).
+(adjustments to a seller's payouts: negative means the seller owes it), `replacements` (goods sent),
+`customer_credit` (goodwill credit an associate gave; the shop adds it to the customer's account).
 Callers hold a transaction; these functions lock what they change.
 """
 
@@ -126,6 +127,22 @@ def replacement_issue(*, order: Order, report, lines: list[dict], value: Decimal
     instruct(key=key, kind="replacement", order=order,
              payload={"order_id": order.external_id, "report": report.reference, "lines": lines})
     return replacement
+
+
+def credit_issue(*, order: Order, amount: Decimal, key: str, memo: str = "") -> LedgerTransaction:
+    """Give the customer goodwill credit (the marketplace pays; it is not a refund of the order), once per key."""
+    existing = LedgerTransaction.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    order = lock_order(order)
+    if amount <= 0:
+        raise ValueError("a goodwill credit must be positive")
+    txn = _post(key=key, kind="credit", order=order, memo=memo,
+                postings=[(Account.PLATFORM, None, -amount), (Account.CUSTOMER_CREDIT, None, amount)])
+    instruct(key=key, kind="credit", order=order,
+             payload={"order_id": order.external_id, "customer_id": order.customer.external_id,
+                      "amount": str(amount), "currency": order.currency, "reason": memo})
+    return txn
 
 
 def instruct(*, key: str, kind: str, order: Order, payload: dict) -> Instruction:

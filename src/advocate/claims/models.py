@@ -295,6 +295,7 @@ class Account(models.TextChoices):
     PLATFORM = "platform", _("The marketplace")
     SELLER = "seller", _("A seller")
     REPLACEMENTS = "replacements", _("Goods sent as replacements")
+    CUSTOMER_CREDIT = "customer_credit", _("Goodwill credit given to customers")
 
 
 class LedgerTransaction(models.Model):

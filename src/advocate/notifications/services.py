@@ -35,9 +35,17 @@ def render_email(template: str, context: dict, language: str, time_zone: str = "
     return subject.strip(), body.strip() + "\n"
 
 
+def new_message_id() -> str:
+    return make_msgid(domain=settings.ADVOCATE_MAIL_DOMAIN)
+
+
 def email_queue(*, key: str, to: str, template: str, context: dict, language: str, time_zone: str = "UTC",
-                order=None) -> OutboundEmail:
-    """Queue one email; the same key again changes nothing. Sent after the current transaction commits."""
+                order=None, message_id: str = "", reply_to: str = "", headers: dict | None = None,
+                automatic: bool = True) -> OutboundEmail:
+    """Queue one email; the same key again changes nothing. Sent after the current transaction commits.
+
+    `automatic` mail (what Advocate writes by itself) is marked Auto-Submitted, so other robots do not answer
+    it; an associate's reply is not. `headers` carries threading headers (In-Reply-To, References)."""
     existing = OutboundEmail.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -45,7 +53,8 @@ def email_queue(*, key: str, to: str, template: str, context: dict, language: st
     now = timezone.now()
     email = OutboundEmail.objects.create(
         key=key, to=to, subject=subject, body=body, language=language, order=order,
-        message_id=make_msgid(domain=settings.ADVOCATE_MAIL_DOMAIN), next_attempt_at=now, created_at=now,
+        message_id=message_id or new_message_id(), reply_to=reply_to, headers=headers or {}, automatic=automatic,
+        next_attempt_at=now, created_at=now,
     )
     from .tasks import send_email
 
@@ -68,11 +77,11 @@ def email_send(email_id: int, *, now=None) -> bool:
     if not taken:
         return False
     email = OutboundEmail.objects.get(pk=email_id)
-    message = EmailMessage(
-        subject=email.subject, body=email.body, to=[email.to],
-        headers={"Message-ID": email.message_id, "Auto-Submitted": "auto-generated",
-                 "Content-Language": email.language},
-    )
+    headers = {"Message-ID": email.message_id, "Content-Language": email.language, **email.headers}
+    if email.automatic:
+        headers["Auto-Submitted"] = "auto-generated"
+    message = EmailMessage(subject=email.subject, body=email.body, to=[email.to], headers=headers,
+                           reply_to=[email.reply_to] if email.reply_to else None)
     try:
         mailers.default.send_messages([message])
     except Exception as exc:  # any transport failure: record it and try again later
