@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "advocate.commerce",
     "advocate.notifications",
     "advocate.claims",
+    "advocate.cases",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,12 @@ def _mailer() -> dict:
 
 
 MAILERS = {"default": _mailer()}
+# Inbound email: an IMAP mailbox polled by `advocate tick` (imap://user:password@host:143/INBOX, imaps://…
+# for implicit TLS, ?starttls=1), and/or an SMTP listener (`advocate mail-listen`, on this host:port).
+ADVOCATE_IMAP_URL = os.environ.get("ADVOCATE_IMAP_URL", "")
+ADVOCATE_SMTP_LISTEN = os.environ.get("ADVOCATE_SMTP_LISTEN", "")
+# An associate refunds or credits up to this much (base currency) alone, with no approval step.
+ADVOCATE_ASSOCIATE_LIMIT = os.environ.get("ADVOCATE_ASSOCIATE_LIMIT", "500")
 # Where people reach this installation; used for links in email.
 ADVOCATE_SITE_URL = os.environ.get("ADVOCATE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

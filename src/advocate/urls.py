@@ -4,6 +4,7 @@ from django.urls import path
 
 from .accounts import views as account_views
 from .api import api
+from .cases import views as case_views
 from .claims import views as claim_views
 from .commerce import views as commerce_views
 
@@ -26,6 +27,21 @@ urlpatterns = [
     path("service/reviews/flags/<int:flag_id>/", claim_views.review_flag, name="review_flag"),
     path("operations/policies/", claim_views.policies, name="policies"),
     path("operations/policies/<int:layer_id>/", claim_views.policies, name="policy_edit"),
+    path("contact/", case_views.contact, name="contact"),
+    path("service/conversations/", case_views.queue, name="queue"),
+    path("service/conversations/<int:conversation_id>/", case_views.conversation, name="conversation"),
+    path("service/conversations/<int:conversation_id>/reply/", case_views.reply, name="conversation_reply"),
+    path("service/conversations/<int:conversation_id>/refund/", case_views.refund, name="conversation_refund"),
+    path("service/conversations/<int:conversation_id>/credit/", case_views.credit, name="conversation_credit"),
+    path("service/conversations/<int:conversation_id>/escalate/", case_views.escalate, name="conversation_escalate"),
+    path("service/conversations/<int:conversation_id>/resolve/", case_views.resolve, name="conversation_resolve"),
+    path("service/conversations/<int:conversation_id>/note/", case_views.note, name="conversation_note"),
+    path("service/conversations/<int:conversation_id>/customer-note/", case_views.customer_note,
+         name="customer_note_add"),
+    path("service/conversations/<int:conversation_id>/customer-note/<int:note_id>/delete/",
+         case_views.customer_note_delete, name="customer_note_delete"),
+    path("service/conversations/<int:conversation_id>/attachments/<int:attachment_id>/", case_views.attachment,
+         name="conversation_attachment"),
     path("service/customers/", commerce_views.customer_lookup, name="customer_lookup"),
     path("operations/", commerce_views.operations, name="operations"),
     path("admin/", admin.site.urls),

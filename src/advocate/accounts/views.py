@@ -26,7 +26,7 @@ def home(request):
     if not user.is_authenticated:
         return redirect("login")
     if user.is_associate or user.is_operator:
-        return redirect("customer_lookup")
+        return redirect("queue")  # customers waiting come first
     return redirect("order_list")
 
 

@@ -143,8 +143,8 @@ def test_demo_logins_work_for_every_role():
 
     seller = User.objects.get(username="demo-seller")
     for username, start in [("demo-customer", "/orders/"), ("demo-customer-ar", "/orders/"),
-                            ("demo-seller", "/orders/"), ("demo-associate", "/service/customers/"),
-                            ("demo-operator", "/service/customers/")]:
+                            ("demo-seller", "/orders/"), ("demo-associate", "/service/conversations/"),
+                            ("demo-operator", "/service/conversations/")]:
         client = Client()
         signed_in = client.post("/accounts/login/", {"username": username, "password": demo.DEMO_PASSWORD})
         assert signed_in.status_code == 302, username

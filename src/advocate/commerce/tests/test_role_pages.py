@@ -76,8 +76,8 @@ def test_signing_in_takes_each_person_to_their_own_start_page(alice, associate, 
                                                              client):
     assert login(alice).get("/")["Location"] == "/orders/"
     assert login(northwind_user).get("/")["Location"] == "/orders/"
-    assert login(associate).get("/")["Location"] == "/service/customers/"
-    assert login(operator).get("/")["Location"] == "/service/customers/"
+    assert login(associate).get("/")["Location"] == "/service/conversations/"
+    assert login(operator).get("/")["Location"] == "/service/conversations/"
     assert client.get("/")["Location"].startswith("/accounts/login/")
 
 

@@ -3,6 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from advocate.cases import demo as cases_demo
 from advocate.claims import demo as claims_demo
 from advocate.commerce import demo
 
@@ -42,4 +43,6 @@ class Command(BaseCommand):
             sample = claims_demo.file_sample_requests(now=opts["now"])
             self.stdout.write(f"{sample} sample requests filed (guarantee claims for demo-seller, late returns for "
                               "demo-associate)")
+            mail = cases_demo.write_sample_mail(now=opts["now"])
+            self.stdout.write(f"{mail} sample emails taken in (demo-associate's conversations)")
             self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD!r}): " + ", ".join(u for _, u in logins))

@@ -2,10 +2,12 @@ import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from advocate.cases.inbox import mailbox_poll
 from advocate.claims import services as claims
 from advocate.claims.models import RefundBaseline
 from advocate.notifications.services import emails_send_due
@@ -22,14 +24,17 @@ def tick(now=None) -> dict[str, int]:
     latest = RefundBaseline.objects.order_by("-computed_at").values_list("computed_at", flat=True).first()
     if latest is None or now - latest >= BASELINE_EVERY:
         claims.refund_baseline_refresh(now=now)
+    if settings.ADVOCATE_IMAP_URL:  # last: a mail server that is down must not hold up the rest
+        done["mail_received"] = mailbox_poll(settings.ADVOCATE_IMAP_URL)
     return done
 
 
 class Command(BaseCommand):
     help = (
         "Do the work that falls due with time: guarantee claims whose seller let the deadline pass (the "
-        "marketplace refunds the buyer and recovers from the seller), email waiting to be sent or retried, the "
-        "marketplace's refund baseline. Once, or every --every seconds. Safe to run on several machines."
+        "marketplace refunds the buyer and recovers from the seller), email waiting to be sent or retried, new mail "
+        "in the IMAP mailbox (ADVOCATE_IMAP_URL), the marketplace's refund baseline. Once, or every --every "
+        "seconds. Safe to run on several machines."
     )
 
     def add_arguments(self, parser):

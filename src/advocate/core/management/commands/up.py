@@ -59,7 +59,10 @@ class Command(BaseCommand):
         if not opts["no_worker"]:
             # Tasks live in the same database (django-tasks-db); the worker is a child of this command, and so
             # is the clock that does what falls due with time (claim deadlines, email retries).
-            for command in (["db_worker"], ["tick", "--every", "30"]):
+            commands = [["db_worker"], ["tick", "--every", "30"]]
+            if settings.ADVOCATE_SMTP_LISTEN:
+                commands.append(["mail", "listen"])
+            for command in commands:
                 children.append(subprocess.Popen([sys.executable, "-m", "advocate.cli", *command],
                                                  env=os.environ.copy()))
 

@@ -1,0 +1,49 @@
+"""Forms of the agent workspace and the contact form. Each action form carries a one-time request key, so a
+double click or a resent form does the thing once."""
+
+import secrets
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Queue
+
+
+class _Once(forms.Form):
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request_key"].initial = secrets.token_urlsafe(16)
+
+
+class ReplyForm(_Once):
+    body = forms.CharField(label=_("Reply"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+    resolve = forms.BooleanField(label=_("This solves it: mark the conversation resolved"), required=False)
+
+
+class MoneyForm(_Once):
+    order_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0.01, max_digits=12, decimal_places=2)
+    reason = forms.CharField(label=_("What for"), max_length=200, required=False)
+
+
+class EscalateForm(forms.Form):
+    queue = forms.ChoiceField(label=_("Hand to"),
+                              choices=[(v, label) for v, label in Queue.choices if v != Queue.GENERAL])
+    reason = forms.CharField(label=_("Why"), max_length=500)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), max_length=500)
+
+
+class ContactForm(_Once):
+    order = forms.ChoiceField(label=_("Which order is it about?"), required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Your message"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args, orders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].choices = [("", _("None in particular"))] + [
+            (order.external_id, f"{order.external_id} · {order.placed_at:%Y-%m-%d}") for order in orders]

@@ -1,0 +1,170 @@
+"""Conversations with customers: the email (and contact-form) messages in them, what associates did there,
+and the personal notes that help a person make a real connection.
+
+Rows change only through `services`; models hold no workflow.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from advocate.commerce.models import Customer, Order
+
+
+class Queue(models.TextChoices):
+    """Where a conversation waits: everyone's queue, or a specialist team's after an escalation."""
+
+    GENERAL = "general", _("Everyone")
+    REFUNDS = "refunds", _("Refunds and large amounts")
+    DELIVERY = "delivery", _("Delivery and carriers")
+    PAYMENTS = "payments", _("Payments and accounts")
+    SELLERS = "sellers", _("Marketplace sellers")
+    TRUST = "trust", _("Trust and safety")
+
+
+class ConversationState(models.TextChoices):
+    OPEN = "open", _("Waiting for us")
+    WAITING = "waiting", _("Waiting for the customer")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WEB = "web", _("Contact form")
+
+
+class Conversation(models.Model):
+    """Everything said with one customer about one matter. A customer's later reply reopens it."""
+
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="conversations", help_text=_("Unknown senders have none."))
+    email = models.EmailField(help_text=_("The address we answer."))
+    name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=300)
+    language = models.CharField(max_length=12, default="en")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    state = models.CharField(max_length=10, choices=ConversationState.choices, default=ConversationState.OPEN)
+    queue = models.CharField(max_length=12, choices=Queue.choices, default=Queue.GENERAL)
+    escalation_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    waiting_since = models.DateTimeField(null=True, blank=True,
+                                         help_text=_("Since when the customer has been waiting for us."))
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The queue page: open conversations of one queue, longest-waiting first.
+            models.Index(fields=["queue", "waiting_since"], condition=Q(state="open"), name="conversation_queue"),
+            models.Index(fields=["customer", "-updated_at"]),
+            models.Index(fields=["email", "-updated_at"]),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("From the customer")
+    OUT = "out", _("To the customer")
+    NOTE = "note", _("Internal note")
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    # Every email we receive or send, once; notes have none. Threading looks replies up by it.
+    message_id = models.CharField(max_length=250, null=True, blank=True, unique=True)
+    references = models.TextField(blank=True, help_text=_("The thread's Message-IDs, oldest first, space-separated."))
+    from_email = models.EmailField(blank=True)
+    from_name = models.CharField(max_length=200, blank=True)
+    cc = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(help_text=_("What the person wrote, without the quoted history."))
+    full_text = models.TextField(blank=True, help_text=_("The whole text, quoted history included."))
+    automatic = models.CharField(max_length=12, blank=True, help_text=_("auto_reply, bounce or list: never answered."))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    email = models.ForeignKey("notifications.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    file = models.FileField(upload_to="mail/%Y/%m/")
+    content_id = models.CharField(max_length=250, blank=True)
+    inline = models.BooleanField(default=False)
+
+
+class InboundOutcome(models.TextChoices):
+    NEW = "new", _("Started a conversation")
+    JOINED = "joined", _("Joined a conversation")
+    AUTOMATIC = "automatic", _("Automatic mail, not answered")
+
+
+class InboundMail(models.Model):
+    """Every email received, once, exactly as it arrived. The unique Message-ID is what makes fetching the
+    same mailbox twice, or the same mail arriving by IMAP and by SMTP, change nothing."""
+
+    message_id = models.CharField(max_length=250, unique=True)
+    source = models.CharField(max_length=40)
+    sender = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    raw = models.FileField(upload_to="mail/raw/%Y/%m/")
+    outcome = models.CharField(max_length=10, choices=InboundOutcome.choices)
+    automatic = models.CharField(max_length=12, blank=True)
+    conversation = models.ForeignKey(Conversation, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    thread_rule = models.CharField(
+        max_length=16, blank=True,
+        help_text=_("How it found its conversation: in_reply_to, references, address, subject or bounce."))
+    received_at = models.DateTimeField()
+
+
+class MailboxCursor(models.Model):
+    """How far an IMAP mailbox has been read: UIDs are only comparable within one UIDVALIDITY."""
+
+    mailbox = models.CharField(max_length=300, unique=True)
+    uid_validity = models.BigIntegerField(default=0)
+    last_uid = models.BigIntegerField(default=0)
+    polled_at = models.DateTimeField(null=True, blank=True)
+
+
+class ActionKind(models.TextChoices):
+    REFUND = "refund", _("Refunded")
+    CREDIT = "credit", _("Goodwill credit")
+    ESCALATE = "escalate", _("Escalated")
+    RESOLVE = "resolve", _("Resolved")
+    REOPEN = "reopen", _("Reopened")
+
+
+class ConversationAction(models.Model):
+    """What an associate did from the conversation; shown in its timeline."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=12, choices=ActionKind.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    created_at = models.DateTimeField()
+
+
+class CustomerNote(models.Model):
+    """Something personal worth remembering ("getting married in June"), for whoever serves them next."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    text = models.CharField(max_length=500)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "-created_at"])]

@@ -1,0 +1,244 @@
+"""Threading: every reply finds its conversation, nobody's mail lands in someone else's, nothing is stored
+twice, and no robot is ever answered. A corpus of the header cases real mail programs produce."""
+
+import pytest
+from django.conf import settings
+
+from advocate.cases import services, tokens
+from advocate.cases.models import Conversation, ConversationState, Direction, InboundMail, Message
+from advocate.cases.tests.compose import compose
+from advocate.conftest import ALICE, BOB
+from advocate.notifications.models import OutboundEmail
+
+pytestmark = pytest.mark.django_db
+
+ALICE_MAIL = ALICE["email"]
+STRANGER = "mallory@evil.example"
+
+
+def receive(raw: bytes, **kwargs):
+    return services.mail_receive(raw, source="test", **kwargs)[0]
+
+
+@pytest.fixture
+def thread(shop, associate, commit):
+    """Alice wrote about order A-1, and an associate answered: the conversation, her first mail, our reply."""
+    shop.send(shop.order_placed("A-1"))
+    first = receive(compose(sender=ALICE_MAIL, name=ALICE["name"], subject="Order A-1: lamp is flickering",
+                            message_id="first@alice.example"))
+    conversation = first.conversation
+    reply = commit(lambda: services.reply_send(conversation=conversation, by=associate, body="Sorry! Refunded.",
+                                               request_key="r1"))
+    conversation.refresh_from_db()
+    return conversation, reply
+
+
+def test_a_new_mail_from_a_customer_starts_a_conversation_about_the_order_it_names(thread):
+    conversation, _ = thread
+    assert conversation.customer.external_id == ALICE["id"]
+    assert conversation.order.external_id == "A-1"
+    assert conversation.subject == "Order A-1: lamp is flickering"
+    assert conversation.messages.filter(direction=Direction.IN).count() == 1
+
+
+def test_our_reply_carries_threading_headers_and_signed_tokens(thread):
+    conversation, reply = thread
+    email = OutboundEmail.objects.get(pk=reply.email_id)
+    assert email.headers["In-Reply-To"] == "<first@alice.example>"
+    assert email.headers["References"] == "<first@alice.example>"
+    assert tokens.subject_token(conversation.pk, settings.SECRET_KEY) in email.subject
+    assert email.reply_to == tokens.reply_address(settings.DEFAULT_FROM_EMAIL, conversation.pk, settings.SECRET_KEY)
+    assert email.automatic is False  # a person wrote it: not marked Auto-Submitted
+    assert conversation.state == ConversationState.WAITING and conversation.waiting_since is None
+
+
+@pytest.mark.parametrize("how", ["in_reply_to", "references", "address", "subject"])
+def test_a_reply_joins_its_conversation_by_each_rule_in_turn(thread, how):
+    conversation, reply = thread
+    secret = settings.SECRET_KEY
+    headers = {
+        "in_reply_to": {"in_reply_to": reply.message_id, "references": ["first@alice.example", reply.message_id]},
+        # Some mail programs drop In-Reply-To and keep only References.
+        "references": {"references": ["first@alice.example", reply.message_id]},
+        # Headers stripped (a webmail "reply" that starts a new mail), but sent to the reply address.
+        "address": {"to": tokens.reply_address(settings.DEFAULT_FROM_EMAIL, conversation.pk, secret)},
+        # Only the subject survived (copied into a brand-new mail).
+        "subject": {"subject": f"Still broken {tokens.subject_token(conversation.pk, secret)}"},
+    }[how]
+    inbound = receive(compose(sender=ALICE_MAIL, body="It is still flickering.", **headers))
+    assert inbound.conversation_id == conversation.pk
+    assert inbound.thread_rule == how
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.OPEN  # her reply puts it back in the queue
+    assert conversation.waiting_since is not None
+    assert Conversation.objects.count() == 1
+
+
+def test_a_stranger_quoting_someone_elses_references_and_tokens_starts_their_own_conversation(thread):
+    conversation, reply = thread
+    secret = settings.SECRET_KEY
+    inbound = receive(compose(
+        sender=STRANGER, in_reply_to=reply.message_id, references=[reply.message_id],
+        to=tokens.reply_address(settings.DEFAULT_FROM_EMAIL, conversation.pk, secret),
+        subject=f"Re: lamp {tokens.subject_token(conversation.pk, secret)}", body="Give me the refund instead.",
+    ))
+    assert inbound.conversation_id != conversation.pk
+    assert inbound.conversation.customer is None and inbound.conversation.email == STRANGER
+    assert not conversation.messages.filter(from_email=STRANGER).exists()
+
+
+def test_a_forged_token_is_not_trusted(thread):
+    conversation, _ = thread
+    forged = f"[#{conversation.pk}-00000000]"
+    inbound = receive(compose(sender=ALICE_MAIL, subject=f"Hello {forged}"))
+    assert inbound.conversation_id != conversation.pk
+
+
+def test_someone_copied_on_the_customers_mail_may_answer_in_the_conversation(shop, commit, associate):
+    shop.send(shop.order_placed("A-2"))
+    first = receive(compose(sender=ALICE_MAIL, cc=["partner@home.example"], message_id="cc1@alice.example",
+                            subject="Gift for my partner"))
+    reply_all = receive(compose(sender="partner@home.example", cc=[ALICE_MAIL], in_reply_to="cc1@alice.example",
+                                subject="Re: Gift for my partner", body="It was for me; the size is wrong."))
+    assert reply_all.conversation_id == first.conversation_id
+    assert first.conversation.messages.get(message_id="cc1@alice.example").cc == "partner@home.example"
+
+
+def test_a_forwarded_mail_starts_a_new_conversation(thread):
+    conversation, reply = thread
+    # Alice forwards our reply to her brother, who writes to us with it quoted: he is not in the conversation.
+    inbound = receive(compose(sender=BOB["email"], subject=f"Fwd: {reply.subject}",
+                              body=f"---------- Forwarded message ---------\n{reply.body}"))
+    assert inbound.conversation_id != conversation.pk
+    assert inbound.conversation.email == BOB["email"]
+
+
+def test_fetching_the_same_mail_twice_stores_it_once(thread):
+    raw = compose(sender=ALICE_MAIL, message_id="twice@alice.example", subject="Another thing")
+    first, created = services.mail_receive(raw, source="imap")
+    again, created_again = services.mail_receive(raw, source="smtp")
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert Message.objects.filter(message_id="twice@alice.example").count() == 1
+    assert InboundMail.objects.filter(message_id="twice@alice.example").count() == 1
+
+
+def test_a_mail_without_a_message_id_is_still_stored_once():
+    raw = compose(sender=ALICE_MAIL, subject="No id").replace(b"Message-ID:", b"X-Old-Message-ID:")
+    first, _ = services.mail_receive(raw, source="imap")
+    again, created = services.mail_receive(raw, source="imap")
+    assert not created and again.pk == first.pk
+    assert first.message_id.endswith("@advocate.invalid")
+
+
+@pytest.mark.parametrize("headers", [
+    {"Auto-Submitted": "auto-replied", "Subject": "Automatic reply: lamp"},
+    {"Subject": "Abwesenheitsnotiz: Lampe", "X-Autoreply": "yes"},
+    {"Precedence": "bulk"},
+])
+def test_an_auto_reply_to_our_answer_is_kept_but_never_reopens_or_answers(thread, headers, commit):
+    conversation, reply = thread
+    subject = headers.pop("Subject", "Re: lamp")
+    sent_before = OutboundEmail.objects.count()
+    inbound = commit(lambda: receive(compose(sender=ALICE_MAIL, in_reply_to=reply.message_id, subject=subject,
+                                             body="I am away until Monday.", headers=headers)))
+    assert inbound.automatic == "auto_reply"
+    assert inbound.conversation_id == conversation.pk
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.WAITING  # still waiting for Alice herself
+    assert OutboundEmail.objects.count() == sent_before
+
+
+def test_bounces_and_list_mail_start_no_conversation():
+    bounce = receive(compose(sender="MAILER-DAEMON@mx.example", subject="Undelivered Mail Returned to Sender",
+                             headers={"Auto-Submitted": "auto-replied"}))
+    listed = receive(compose(sender="news@shop.example", subject="Our November deals",
+                             headers={"List-Id": "<deals.shop.example>", "List-Unsubscribe": "<mailto:x@y>"}))
+    assert (bounce.automatic, listed.automatic) == ("bounce", "list")
+    assert bounce.conversation is None and listed.conversation is None
+    assert Conversation.objects.count() == 0
+
+
+def test_a_bounce_of_our_reply_is_shown_in_its_conversation_without_reopening_it(thread):
+    conversation, reply = thread
+    report = (
+        "From: MAILER-DAEMON@mx.example\r\nTo: service@advocate.localhost\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nAuto-Submitted: auto-replied\r\n"
+        "Message-ID: <bounce-1@mx.example>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered: mailbox full.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {ALICE_MAIL}\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: <{reply.message_id}>\r\nSubject: Re: lamp\r\n"
+        "--B--\r\n"
+    ).encode()
+    inbound = receive(report)
+    assert inbound.automatic == "bounce"
+    assert (inbound.conversation_id, inbound.thread_rule) == (conversation.pk, "bounce")
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.WAITING
+
+
+def test_a_reply_to_one_of_our_automatic_emails_starts_a_conversation_about_that_order(shop, commit):
+    from advocate.notifications.services import email_queue
+
+    shop.send(shop.order_placed("A-3"))
+    from advocate.commerce.models import Order
+
+    order = Order.objects.get(external_id="A-3")
+    email = commit(lambda: email_queue(key="t:1", to=ALICE_MAIL, template="cases/email/reply.txt",
+                                       context={"subject": "Refund issued", "body": "x", "author": "Advocate"},
+                                       language="en", order=order))
+    inbound = receive(compose(sender=ALICE_MAIL, in_reply_to=email.message_id.strip("<>"), subject="Re: Refund issued",
+                              body="Thanks, but when will I see the money?"))
+    assert inbound.outcome == "new"
+    assert inbound.conversation.order == order
+
+
+def test_a_forged_message_id_cannot_take_over_one_of_ours(thread):
+    _, reply = thread
+    inbound = receive(compose(sender=STRANGER, message_id=reply.message_id, subject="hijack"))
+    assert Message.objects.get(message_id=reply.message_id).direction == Direction.OUT
+    # Kept, in the stranger's own conversation, without the id it tried to take.
+    assert inbound.conversation.email == STRANGER
+    assert inbound.conversation.messages.get().message_id is None
+
+
+def test_the_whole_corpus_has_no_wrong_merges_and_no_duplicates(shop, associate, commit):
+    """Each mail is labelled with the conversation it must end in; the corpus is fed twice."""
+    shop.send(shop.order_placed("A-9"), shop.order_placed("B-9", customer=BOB))
+    secret = settings.SECRET_KEY
+    corpus = [("alice", compose(sender=ALICE_MAIL, message_id="c1@a", subject="A-9 broken")),
+              ("bob", compose(sender=BOB["email"], message_id="c2@b", subject="B-9 late"))]
+    for _label, raw in corpus:
+        receive(raw)
+    alice_conv = Conversation.objects.get(email=ALICE_MAIL)
+    bob_conv = Conversation.objects.get(email=BOB["email"])
+    reply_a = commit(lambda: services.reply_send(conversation=alice_conv, by=associate, body="On it", request_key="a"))
+    reply_b = commit(lambda: services.reply_send(conversation=bob_conv, by=associate, body="On it", request_key="b"))
+    corpus += [
+        ("alice", compose(sender=ALICE_MAIL, message_id="c3@a", in_reply_to=reply_a.message_id)),
+        ("alice", compose(sender=ALICE_MAIL.upper(), message_id="c4@a", references=["c1@a", reply_a.message_id])),
+        ("bob", compose(sender=BOB["email"], message_id="c5@b",
+                        to=tokens.reply_address(settings.DEFAULT_FROM_EMAIL, bob_conv.pk, secret))),
+        ("bob", compose(sender=BOB["email"], message_id="c6@b",
+                        subject=f"Re: {tokens.subject_token(bob_conv.pk, secret)}")),
+        # Bob replying with Alice's thread headers (a mix-up in his mail program) must not land in hers.
+        ("new", compose(sender=BOB["email"], message_id="c7@b", in_reply_to=reply_a.message_id)),
+        ("new", compose(sender=STRANGER, message_id="c8@m", in_reply_to=reply_b.message_id,
+                        subject=f"Re: {tokens.subject_token(bob_conv.pk, secret)}")),
+        ("none", compose(sender=ALICE_MAIL, message_id="c9@a", in_reply_to=reply_a.message_id,
+                         headers={"Auto-Submitted": "auto-replied"})),
+    ]
+    expected = {"alice": alice_conv.pk, "bob": bob_conv.pk}
+    for _round in range(2):
+        for label, raw in corpus:
+            inbound = receive(raw)
+            if label in expected:
+                assert inbound.conversation_id == expected[label], (label, inbound.message_id)
+            elif label == "new":
+                assert inbound.conversation_id not in expected.values(), inbound.message_id
+    assert InboundMail.objects.count() == len(corpus)
+    assert Message.objects.filter(direction=Direction.IN).count() == len(corpus)  # the auto-reply is kept too
+    assert Conversation.objects.count() == 4  # Alice's, Bob's, Bob's mixed-up reply, the stranger's

@@ -1,0 +1,210 @@
+"""The agent workspace: who may see it, the customer beside the conversation, and acting from it through the
+same ledger as self-service."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from advocate.cases import services
+from advocate.cases.models import ActionKind, Conversation, ConversationState, CustomerNote, Direction, Queue
+from advocate.cases.tests.compose import compose
+from advocate.claims import ledger
+from advocate.claims.models import Account, Instruction, LedgerEntry, Refund
+from advocate.commerce.models import Order
+from advocate.conftest import ALICE, BOB
+from advocate.notifications.models import OutboundEmail
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conversation(shop):
+    """Alice (a paid order A-1 of £64.00) wrote to us by email about it."""
+    shop.send(shop.order_placed("A-1"), shop.payment_captured("A-1", "64.00"))
+    inbound, _ = services.mail_receive(
+        compose(sender=ALICE["email"], subject="A-1: the lamp arrived broken", body="The lamp is broken.\n\n"
+                "On Mon, 23 Nov 2026 at 10:00, Alice <alice@example.com> wrote:\n> earlier text"), source="test")
+    return inbound.conversation
+
+
+def post(client, conversation, action, data):
+    return client.post(f"/service/conversations/{conversation.pk}/{action}/", data)
+
+
+def test_only_service_staff_see_conversations(conversation, login, alice, northwind_user, associate, operator):
+    for user in (alice, northwind_user):
+        response = login(user).get(f"/service/conversations/{conversation.pk}/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        assert login(user).get("/service/conversations/").status_code == 302
+    for user in (associate, operator):
+        assert login(user).get(f"/service/conversations/{conversation.pk}/").status_code == 200
+
+
+def test_the_conversation_shows_the_whole_customer(conversation, login, associate):
+    CustomerNote.objects.create(customer=conversation.customer, text="Getting married in June", author=associate,
+                                created_at=conversation.created_at)
+    page = login(associate).get(f"/service/conversations/{conversation.pk}/").content.decode()
+    assert "The lamp is broken." in page
+    assert "Getting married in June" in page
+    assert "A-1" in page and "Desk lamp" in page  # the order and what was in it
+    assert ALICE["phone"] in page
+
+
+def test_the_queue_lists_who_is_waiting_longest_first(shop, login, associate):
+    for n, sender in enumerate(["first@x.example", "second@x.example"]):
+        services.mail_receive(compose(sender=sender, subject=f"Question {n}"), source="test")
+    page = login(associate).get("/service/conversations/").content.decode()
+    assert page.index("Question 0") < page.index("Question 1")
+
+
+def test_an_associate_refunds_from_the_conversation_through_the_ledger(conversation, login, associate, commit):
+    client = login(associate)
+    data = {"refund-order_id": "A-1", "refund-amount": "25.00", "refund-request_key": "k1"}
+    commit(lambda: post(client, conversation, "refund", data))
+    commit(lambda: post(client, conversation, "refund", data))  # a double click
+    order = Order.objects.get(external_id="A-1")
+    refund = Refund.objects.get(order=order)
+    assert refund.amount == Decimal("25.00") and refund.created_by == associate
+    assert ledger.refundable(order) == Decimal("39.00")
+    assert Instruction.objects.filter(kind="refund", order=order).count() == 1
+    assert conversation.actions.filter(kind=ActionKind.REFUND).count() == 1
+    page = client.get(f"/service/conversations/{conversation.pk}/").content.decode()
+    assert refund.reference in page
+
+
+def test_a_refund_above_what_is_left_or_the_limit_is_refused_and_changes_nothing(conversation, login, associate,
+                                                                                 settings):
+    client = login(associate)
+    response = post(client, conversation, "refund", {"refund-order_id": "A-1", "refund-amount": "99.00",
+                                                     "refund-request_key": "k2"})
+    assert "left to refund" in client.get(response["Location"]).content.decode()
+    settings.ADVOCATE_ASSOCIATE_LIMIT = "10"
+    response = post(client, conversation, "refund", {"refund-order_id": "A-1", "refund-amount": "20.00",
+                                                     "refund-request_key": "k3"})
+    assert "Escalate it" in client.get(response["Location"]).content.decode()
+    assert not Refund.objects.exists()
+
+
+def test_an_associate_cannot_refund_another_customers_order(conversation, shop, login, associate):
+    shop.send(shop.order_placed("B-1", customer=BOB), shop.payment_captured("B-1", "64.00"))
+    post(login(associate), conversation, "refund", {"refund-order_id": "B-1", "refund-amount": "5.00",
+                                                    "refund-request_key": "k4"})
+    assert not Refund.objects.exists()
+
+
+def test_a_goodwill_credit_is_booked_once_and_needs_a_reason(conversation, login, associate):
+    client = login(associate)
+    post(client, conversation, "credit", {"credit-order_id": "A-1", "credit-amount": "10", "credit-reason": "",
+                                          "credit-request_key": "c1"})
+    data = {"credit-order_id": "A-1", "credit-amount": "10", "credit-reason": "Late for the wedding",
+            "credit-request_key": "c2"}
+    post(client, conversation, "credit", data)
+    post(client, conversation, "credit", data)
+    entries = LedgerEntry.objects.filter(account=Account.CUSTOMER_CREDIT)
+    assert [e.amount for e in entries] == [Decimal("10.00")]
+    assert ledger.refundable(Order.objects.get(external_id="A-1")) == Decimal("64.00")  # credit is not a refund
+
+
+def test_escalating_needs_a_reason_and_moves_it_to_the_specialists(conversation, login, associate):
+    client = login(associate)
+    response = post(client, conversation, "escalate", {"queue": Queue.PAYMENTS, "reason": ""})
+    assert response.status_code == 400
+    post(client, conversation, "escalate", {"queue": Queue.PAYMENTS, "reason": "Charged twice by the bank"})
+    conversation.refresh_from_db()
+    assert conversation.queue == Queue.PAYMENTS and conversation.state == ConversationState.OPEN
+    page = client.get(f"/service/conversations/?queue={Queue.PAYMENTS}").content.decode()
+    assert "Charged twice by the bank" in page
+
+
+def test_replying_sends_threaded_mail_after_commit_and_waits_for_the_customer(conversation, login, associate,
+                                                                              commit, mailoutbox):
+    client = login(associate)
+    commit(lambda: post(client, conversation, "reply", {"body": "So sorry — refunded.", "request_key": "r1",
+                                                        "resolve": "on"}))
+    commit(lambda: post(client, conversation, "reply", {"body": "So sorry — refunded.", "request_key": "r1"}))
+    assert len(mailoutbox) == 1
+    sent = mailoutbox[0]
+    first = conversation.messages.get(direction=Direction.IN)
+    assert sent.to == [ALICE["email"]]
+    assert sent.extra_headers["In-Reply-To"] == f"<{first.message_id}>"
+    assert "Auto-Submitted" not in sent.extra_headers
+    assert "So sorry — refunded." in sent.body
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.RESOLVED
+    assert conversation.actions.filter(kind=ActionKind.RESOLVE).exists()
+    # Her answer reopens it.
+    out = conversation.messages.get(direction=Direction.OUT)
+    services.mail_receive(compose(sender=ALICE["email"], in_reply_to=out.message_id, body="Thanks!"), source="t")
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.OPEN
+
+
+def test_an_empty_reply_is_refused(conversation, login, associate):
+    response = post(login(associate), conversation, "reply", {"body": "  ", "request_key": "r2"})
+    assert response.status_code == 400
+    assert not OutboundEmail.objects.exists()
+
+
+def test_quoted_history_is_hidden_but_kept(conversation):
+    message = conversation.messages.get()
+    assert message.body == "The lamp is broken."
+    assert "> earlier text" in message.full_text
+
+
+def test_personal_notes_are_kept_with_the_customer(conversation, login, associate, shop):
+    client = login(associate)
+    post(client, conversation, "customer-note", {"customer-note-text": "Getting married in June"})
+    later, _ = services.mail_receive(compose(sender=ALICE["email"], subject="Another question"), source="t")
+    page = client.get(f"/service/conversations/{later.conversation_id}/").content.decode()
+    assert "Getting married in June" in page
+    assert "A-1: the lamp arrived broken" in page  # her earlier conversation
+
+
+def test_a_customer_writes_from_the_contact_form(shop, login, alice):
+    shop.send(shop.order_placed("A-5"))
+    client = login(alice)
+    assert client.get("/contact/").status_code == 200
+    data = {"order": "A-5", "subject": "Gift wrap", "body": "Can you wrap it?", "request_key": "f1"}
+    client.post("/contact/", data)
+    client.post("/contact/", data)
+    conversation = Conversation.objects.get()
+    assert conversation.order.external_id == "A-5" and conversation.customer.external_id == ALICE["id"]
+    assert conversation.messages.count() == 1
+
+
+def test_attachments_are_served_only_to_staff_and_only_as_downloads(shop, login, associate, alice):
+    from email.message import EmailMessage
+
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = ALICE["email"], "service@advocate.localhost", "Photo"
+    mail.set_content("See the photo.")
+    mail.add_attachment(b"<script>alert(1)</script>", maintype="text", subtype="html", filename="evil.html")
+    inbound, _ = services.mail_receive(mail.as_bytes(), source="t")
+    attachment = inbound.conversation.messages.get().attachments.get()
+    url = f"/service/conversations/{inbound.conversation_id}/attachments/{attachment.pk}/"
+    assert login(alice).get(url).status_code == 302
+    response = login(associate).get(url)
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == b"<script>alert(1)</script>"
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_page_queries_do_not_grow_with_messages_orders_or_conversations(conversation, shop, login, associate):
+    client = login(associate)
+    url = f"/service/conversations/{conversation.pk}/"
+    before = (_queries(client, url), _queries(client, "/service/conversations/"))
+    for n in range(5):
+        shop.send(shop.order_placed(f"A-1{n}"), shop.payment_captured(f"A-1{n}", "10.00"))
+        services.mail_receive(compose(sender=ALICE["email"], subject=f"More {n}"), source="t")
+        services.internal_note_add(conversation=conversation, by=associate, text=f"note {n}")
+    after = (_queries(client, url), _queries(client, "/service/conversations/"))
+    assert after == before
+    assert max(after) <= 15
