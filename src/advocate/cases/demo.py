@@ -11,7 +11,7 @@ from django.utils import timezone
 from advocate.commerce.models import Customer, Order
 
 from . import services
-from .models import CustomerNote
+from .models import Answer, CustomerNote
 
 SAMPLES = {
     "en": ("Where is my order {order}?", "Hello,\n\nMy order {order} should have arrived by now. Could you "
@@ -36,6 +36,50 @@ def _mail(*, sender: str, name: str, subject: str, body: str, when, message_id: 
         mail[key] = value
     mail.set_content(body)
     return mail.as_bytes()
+
+
+SAMPLE_ANSWERS = [
+    ("where-is-my-order", "order_status", {
+        "en": ("Where is my order", "Hello {name},\n\nThank you for asking about order {order}. I have checked "
+               "with the carrier: "),
+        "de": ("Wo ist meine Bestellung", "Hallo {name},\n\ndanke für Ihre Nachricht zu Bestellung {order}. Ich habe "
+               "beim Versanddienst nachgefragt: "),
+        "fr": ("Où est ma commande", "Bonjour {name},\n\nMerci pour votre message au sujet de la commande {order}. "
+               "J'ai vérifié auprès du transporteur : "),
+        "es": ("Dónde está mi pedido", "Hola {name}:\n\nGracias por escribirnos sobre el pedido {order}. He "
+               "consultado con la empresa de transporte: "),
+        "zh-hans": ("我的订单在哪里", "{name}您好：\n\n感谢您询问订单 {order}。我已向快递公司核实："),
+        "ja": ("注文の配送状況", "{name}様\n\nご注文 {order} についてお問い合わせいただきありがとうございます。"
+               "配送業者に確認しました："),
+        "ar": ("أين طلبي", "مرحبا {name}،\n\nشكرا لسؤالك عن الطلب {order}. لقد تحققت من شركة الشحن: "),
+        "ru": ("Где мой заказ", "Здравствуйте, {name}!\n\nСпасибо за вопрос о заказе {order}. Я уточнил(а) у "
+               "перевозчика: "),
+    }),
+    ("refund-timing", "refund_status", {
+        "en": ("When a refund arrives", "Hello {name},\n\nThe refund for order {order} has been issued. Card "
+               "refunds usually show on your statement within 3–5 working days; your bank decides the exact day."),
+    }),
+    ("damaged-item", "damaged_defective", {
+        "en": ("Damaged on arrival", "Hello {name},\n\nI am sorry that your order {order} arrived damaged. You do "
+               "not need to send it back: "),
+    }),
+    ("delivery-abroad", "product_question", {
+        "en": ("Delivery abroad", "Hello {name},\n\nWe deliver to most countries in Europe; the delivery time and "
+               "cost are shown at checkout once you enter your address."),
+    }),
+]
+
+
+def seed_answers(*, now=None) -> int:
+    """A starting answer library: the team writes the rest."""
+    now = now or timezone.now()
+    made = 0
+    for family, reason, texts in SAMPLE_ANSWERS:
+        for language, (title, body) in texts.items():
+            _, created = Answer.objects.get_or_create(family=family, language=language, defaults={
+                "title": title, "body": body, "reason": reason, "updated_at": now})
+            made += created
+    return made
 
 
 def write_sample_mail(*, now=None) -> int:

@@ -4,9 +4,14 @@ double click or a resent form does the thing once."""
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import Queue
+from advocate.core.reasons import ContactReason
+
+from .models import Answer, Queue
+
+REASON_CHOICES = [("", _("Choose…")), *ContactReason.choices]
 
 
 class _Once(forms.Form):
@@ -20,6 +25,8 @@ class _Once(forms.Form):
 class ReplyForm(_Once):
     body = forms.CharField(label=_("Reply"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
     resolve = forms.BooleanField(label=_("This solves it: mark the conversation resolved"), required=False)
+    reason = forms.ChoiceField(label=_("Why did they contact us?"), choices=REASON_CHOICES, required=False)
+    answer_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class MoneyForm(_Once):
@@ -47,3 +54,30 @@ class ContactForm(_Once):
         super().__init__(*args, **kwargs)
         self.fields["order"].choices = [("", _("None in particular"))] + [
             (order.external_id, f"{order.external_id} · {order.placed_at:%Y-%m-%d}") for order in orders]
+
+
+class ResolveForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why did they contact us?"), choices=REASON_CHOICES, required=False)
+
+
+class AnswerForm(forms.ModelForm):
+    class Meta:
+        model = Answer
+        fields = ["title", "body", "language", "family", "reason"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10}), "language": forms.Select}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].widget.choices = settings.LANGUAGES
+        self.fields["reason"].choices = REASON_CHOICES
+
+
+class SurveyForm(forms.Form):
+    solved = forms.TypedChoiceField(label=_("Did we solve your problem?"), widget=forms.RadioSelect,
+                                    choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda v: v == "yes")
+    effort = forms.TypedChoiceField(
+        label=_("How much effort did it take you?"), widget=forms.RadioSelect, required=False, coerce=int,
+        empty_value=None, choices=[(1, _("Very little")), (2, _("Little")), (3, _("Some")), (4, _("A lot")),
+                                   (5, _("A great deal"))])
+    comment = forms.CharField(label=_("Anything you want to tell us? (optional)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))

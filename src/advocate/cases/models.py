@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from advocate.commerce.models import Customer, Order
+from advocate.core.reasons import ContactReason
 
 
 class Queue(models.TextChoices):
@@ -48,6 +49,8 @@ class Conversation(models.Model):
     state = models.CharField(max_length=10, choices=ConversationState.choices, default=ConversationState.OPEN)
     queue = models.CharField(max_length=12, choices=Queue.choices, default=Queue.GENERAL)
     escalation_reason = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=24, choices=ContactReason.choices, blank=True,
+                              help_text=_("Why they contacted us: counted so the cause can be removed."))
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     waiting_since = models.DateTimeField(null=True, blank=True,
@@ -60,6 +63,7 @@ class Conversation(models.Model):
             models.Index(fields=["queue", "waiting_since"], condition=Q(state="open"), name="conversation_queue"),
             models.Index(fields=["customer", "-updated_at"]),
             models.Index(fields=["email", "-updated_at"]),
+            models.Index(fields=["resolved_at"]),
         ]
 
     def __str__(self):
@@ -137,6 +141,43 @@ class MailboxCursor(models.Model):
     uid_validity = models.BigIntegerField(default=0)
     last_uid = models.BigIntegerField(default=0)
     polled_at = models.DateTimeField(null=True, blank=True)
+
+
+class Answer(models.Model):
+    """A consistent answer to a routine question, in one language; `family` ties its translations together.
+    Inserted into a reply and then edited freely: a starting point, never a script."""
+
+    family = models.SlugField(max_length=64, help_text=_("The same answer in other languages shares this name."))
+    language = models.CharField(max_length=12)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text=_("{name} becomes the customer's name, {order} the order number."))
+    reason = models.CharField(max_length=24, choices=ContactReason.choices, blank=True)
+    uses = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["family", "language"], name="answer_one_per_language")]
+
+    def __str__(self):
+        return self.title
+
+
+class Survey(models.Model):
+    """"Did we solve your problem?" and how much effort it took, asked once each time a conversation is
+    resolved. Answered from a link in the email: the token is the key, no sign-in needed."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="surveys")
+    token = models.CharField(max_length=48, unique=True)
+    sent_at = models.DateTimeField()
+    solved = models.BooleanField(null=True)
+    effort = models.PositiveSmallIntegerField(null=True, help_text=_("1 very little … 5 a great deal"))
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at"])]
 
 
 class ActionKind(models.TextChoices):

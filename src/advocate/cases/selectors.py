@@ -3,16 +3,20 @@
 Every page's query count is fixed, whatever the number of conversations, messages or orders: lists are
 cut to a page and related rows come in one query each (see benchmarks/cases.py)."""
 
+from datetime import timedelta
+
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from advocate.claims.models import ProblemReport, Refund
 from advocate.commerce.models import Order
 from advocate.commerce.presenters import status_sentence
 from advocate.commerce.selectors import status_of
+from advocate.core.reasons import ContactReason
 
-from .models import Conversation, ConversationState, CustomerNote, Queue
+from .models import Answer, Conversation, ConversationState, CustomerNote, Queue, Survey
 
 PAGE_SIZE = 50
 ORDERS_SHOWN = 10
@@ -89,3 +93,66 @@ def customer_context(conversation: Conversation, *, now) -> dict:
         note.who = _name(note.author)
     return {"past": list(past), "orders": orders, "notes": notes}
 
+
+
+# --- the answer library --------------------------------------------------------------------------------
+
+ANSWERS_SHOWN = 8
+
+
+def answers_search(query: str, *, language: str = "", limit: int = ANSWERS_SHOWN) -> list[Answer]:
+    """Answers whose title or text holds every word of the query, the reader's language first, then the most
+    used. A library of hundreds of answers is read in a blink by substring matching, which also finds words
+    in Chinese and Japanese text that has no spaces between them."""
+    answers = Answer.objects.all()
+    for word in query.split()[:8]:
+        answers = answers.filter(Q(title__icontains=word) | Q(body__icontains=word) | Q(family__icontains=word))
+    first = Case(When(language=language, then=0), default=1) if language else Value(0)
+    return list(answers.annotate(first=first).order_by("first", "-uses", "title")[:limit])
+
+
+def answer_filled(answer: Answer, conversation: Conversation) -> str:
+    """The answer's text with this customer's name and order filled in, ready to be edited."""
+    name = (conversation.customer.name if conversation.customer else conversation.name) or ""
+    order = conversation.order.external_id if conversation.order else ""
+    return answer.body.replace("{name}", name.split(" ")[0] if name else "").replace("{order}", order)
+
+
+def answer_detail(answer_id: int) -> Answer:
+    found = Answer.objects.filter(pk=answer_id).first()
+    if found is None:
+        raise Http404("No such answer")
+    return found
+
+
+# --- how service is measured ---------------------------------------------------------------------------
+
+REPEAT_WITHIN = timedelta(days=7)
+
+
+def service_measures(*, since, now) -> dict:
+    """What managers see: did we solve it, how much effort it took, who had to come back, and why people
+    contacted us at all. Deliberately nothing about how fast anyone handled anyone."""
+    resolved = Conversation.objects.filter(resolved_at__gte=since, resolved_at__lte=now)
+    came_back = Conversation.objects.filter(
+        customer_id=OuterRef("customer_id"), created_at__gt=OuterRef("resolved_at"),
+        created_at__lte=OuterRef("resolved_at") + REPEAT_WITHIN).exclude(pk=OuterRef("pk"))
+    by_reason = list(
+        resolved.annotate(repeat=Exists(came_back)).values("reason").annotate(
+            total=Count("pk"), repeats=Count("pk", filter=Q(repeat=True, customer__isnull=False)),
+        ).order_by("-total"))
+    surveys = Survey.objects.filter(sent_at__gte=since, sent_at__lte=now)
+    answers = surveys.aggregate(
+        sent=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)),
+        solved=Count("pk", filter=Q(solved=True)), effort=Avg("effort"))
+    reasons = dict(ContactReason.choices)
+    total = sum(row["total"] for row in by_reason)
+    return {
+        "resolved": total,
+        "contacts": Conversation.objects.filter(created_at__gte=since, created_at__lte=now).count(),
+        "repeats": sum(row["repeats"] for row in by_reason),
+        "surveys": answers,
+        "solved_share": answers["solved"] / answers["answered"] if answers["answered"] else None,
+        "reasons": [{**row, "label": reasons.get(row["reason"], _("Not given"))} for row in by_reason],
+        "comments": list(surveys.exclude(comment="").select_related("conversation").order_by("-answered_at")[:20]),
+    }

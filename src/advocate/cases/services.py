@@ -10,13 +10,15 @@ should have been one are a nuisance, one that mixes two customers is a breach.
 
 import hashlib
 import logging
+import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +28,7 @@ from advocate.claims.models import LedgerTransaction, Refund
 from advocate.claims.rules import Party
 from advocate.commerce.models import Customer, Order
 from advocate.core.db import retrying_write
+from advocate.core.reasons import ContactReason
 from advocate.notifications.models import OutboundEmail
 from advocate.notifications.services import email_queue, new_message_id
 
@@ -34,6 +37,7 @@ from .language import guess_language
 from .mail.parse import ParsedMail, parse
 from .models import (
     ActionKind,
+    Answer,
     Attachment,
     Channel,
     Conversation,
@@ -45,6 +49,7 @@ from .models import (
     InboundOutcome,
     Message,
     Queue,
+    Survey,
 )
 
 log = logging.getLogger(__name__)
@@ -254,9 +259,10 @@ def contact_form_send(*, customer: Customer, subject: str, body: str, order: Ord
 
 
 def reply_send(*, conversation: Conversation, by, body: str, request_key: str, resolve: bool = False,
-               now: datetime | None = None) -> Message:
+               reason: str = "", answer_id: int | None = None, now: datetime | None = None) -> Message:
     """Answer the customer by email, threaded to what they wrote last; sent after commit, retried on failure.
-    The same request key again (a double click) sends nothing more."""
+    The same request key again (a double click) sends nothing more. A reply that resolves the conversation
+    asks, at its foot, whether we solved the problem (the survey)."""
     body = body.strip()
     if not body:
         raise ActionRefused(_("Write a reply first."))
@@ -273,16 +279,11 @@ def reply_send(*, conversation: Conversation, by, body: str, request_key: str, r
         headers = {"References": " ".join(f"<{i}>" for i in references)} if references else {}
         if last is not None:
             headers["In-Reply-To"] = f"<{last.message_id}>"
-        secret = settings.SECRET_KEY
-        subject = _reply_subject(conversation.subject, tokens.subject_token(conversation.pk, secret))
         message_id = new_message_id()
-        email = email_queue(
-            key=key, to=conversation.email, template="cases/email/reply.txt", language=conversation.language,
-            time_zone=conversation.customer.time_zone if conversation.customer else "UTC",
-            context={"subject": subject, "body": body, "author": by.get_short_name() or by.get_username()},
-            order=conversation.order, message_id=message_id, headers=headers, automatic=False,
-            reply_to=tokens.reply_address(settings.DEFAULT_FROM_EMAIL, conversation.pk, secret),
-        )
+        survey = _survey_create(conversation, moment) if resolve else None
+        email = _email(conversation, key=key, template="cases/email/reply.txt", message_id=message_id,
+                       headers=headers, automatic=False, body=body, survey=survey,
+                       author=by.get_short_name() or by.get_username())
         message = Message.objects.create(
             conversation=conversation, direction=Direction.OUT, message_id=message_id.strip("<>"),
             references=" ".join(references), from_email=settings.DEFAULT_FROM_EMAIL, subject=email.subject,
@@ -292,12 +293,32 @@ def reply_send(*, conversation: Conversation, by, body: str, request_key: str, r
         conversation.waiting_since = None
         conversation.updated_at = moment
         conversation.resolved_at = moment if resolve else None
-        conversation.save(update_fields=["state", "waiting_since", "updated_at", "resolved_at"])
+        conversation.reason = reason if reason in ContactReason.values else conversation.reason
+        conversation.save(update_fields=["state", "waiting_since", "updated_at", "resolved_at", "reason"])
         if resolve:
             _record(conversation, ActionKind.RESOLVE, by, "", moment)
+        if answer_id:
+            Answer.objects.filter(pk=answer_id).update(uses=F("uses") + 1)
         return message
 
     return retrying_write(work)
+
+
+def _email(conversation: Conversation, *, key: str, template: str, message_id: str = "", headers=None,
+           automatic: bool = True, **context):
+    """Mail to the customer in this conversation: in its language, with the conversation's token in the
+    subject and the reply address, so whatever they answer finds its way back."""
+    secret = settings.SECRET_KEY
+    return email_queue(
+        key=key, to=conversation.email, template=template, language=conversation.language,
+        time_zone=conversation.customer.time_zone if conversation.customer else "UTC",
+        context={"conversation": conversation, "site_url": settings.ADVOCATE_SITE_URL,
+                 "support_phone": settings.ADVOCATE_SUPPORT_PHONE,
+                 "subject": _reply_subject(conversation.subject, tokens.subject_token(conversation.pk, secret)),
+                 **context},
+        order=conversation.order, message_id=message_id, headers=headers, automatic=automatic,
+        reply_to=tokens.reply_address(settings.DEFAULT_FROM_EMAIL, conversation.pk, secret),
+    )
 
 
 def _reply_subject(subject: str, token: str) -> str:
@@ -406,8 +427,10 @@ def conversation_escalate(*, conversation: Conversation, by, queue: str, reason:
     return retrying_write(work)
 
 
-def conversation_resolve(*, conversation: Conversation, by, now: datetime | None = None) -> Conversation:
-    """Done, without a reply (the customer said thanks, say). Their next mail reopens it."""
+def conversation_resolve(*, conversation: Conversation, by, reason: str = "",
+                         now: datetime | None = None) -> Conversation:
+    """Done, without a reply (the customer said thanks, say). Their next mail reopens it. The customer is
+    asked, in a short automatic email, whether we solved their problem."""
     def work():
         moment = now or timezone.now()
         if conversation.state == ConversationState.RESOLVED:
@@ -415,8 +438,11 @@ def conversation_resolve(*, conversation: Conversation, by, now: datetime | None
         conversation.state, conversation.waiting_since, conversation.resolved_at = (
             ConversationState.RESOLVED, None, moment)
         conversation.updated_at = moment
-        conversation.save(update_fields=["state", "waiting_since", "resolved_at", "updated_at"])
+        conversation.reason = reason if reason in ContactReason.values else conversation.reason
+        conversation.save(update_fields=["state", "waiting_since", "resolved_at", "updated_at", "reason"])
         _record(conversation, ActionKind.RESOLVE, by, "", moment)
+        survey = _survey_create(conversation, moment)
+        _email(conversation, key=f"survey:{survey.token}", template="cases/email/survey.txt", survey=survey)
         return conversation
 
     return retrying_write(work)
@@ -439,3 +465,49 @@ def customer_note_add(*, customer: Customer, by, text: str, now: datetime | None
 
 def customer_note_delete(*, note_id: int, customer: Customer) -> None:
     CustomerNote.objects.filter(pk=note_id, customer=customer).delete()
+
+
+# --- how service is measured ---------------------------------------------------------------------------
+
+
+def _survey_create(conversation: Conversation, moment: datetime) -> Survey:
+    return Survey.objects.create(conversation=conversation, token=secrets.token_urlsafe(24), sent_at=moment)
+
+
+class SurveyClosed(Exception):
+    """The survey is older than SURVEY_OPEN_DAYS: answers are no longer taken."""
+
+
+SURVEY_OPEN_DAYS = 30
+
+
+def survey_answer(*, survey: Survey, solved: bool, effort: int | None, comment: str = "",
+                  now: datetime | None = None) -> Survey:
+    """Record the customer's answer; answering again (changing their mind) replaces it."""
+    moment = now or timezone.now()
+    if moment - survey.sent_at > timedelta(days=SURVEY_OPEN_DAYS):
+        raise SurveyClosed
+    if effort is not None and not 1 <= effort <= 5:
+        raise ValueError("effort is 1 to 5")
+    survey.solved, survey.effort, survey.comment, survey.answered_at = solved, effort, comment.strip()[:2000], moment
+    survey.save(update_fields=["solved", "effort", "comment", "answered_at"])
+    return survey
+
+
+def conversation_set_reason(*, conversation: Conversation, reason: str) -> Conversation:
+    if reason not in ContactReason.values:
+        raise ActionRefused(_("Choose a reason from the list."))
+    conversation.reason = reason
+    conversation.save(update_fields=["reason"])
+    return conversation
+
+
+# --- the answer library --------------------------------------------------------------------------------
+
+
+def answer_save(*, form, by, now: datetime | None = None) -> Answer:
+    """Create or change an answer (any associate may: the library is the team's own)."""
+    answer = form.save(commit=False)
+    answer.updated_by, answer.updated_at = by, now or timezone.now()
+    answer.save()
+    return answer

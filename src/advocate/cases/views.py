@@ -1,4 +1,7 @@
-"""Thin HTML views: the associate's queue and conversation page, and the customer's contact form."""
+"""Thin HTML views: the associate's queue and conversation page, the answer library, the customer's contact
+form and survey, and the managers' measures."""
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from advocate.accounts.decorators import staff_required
+from advocate.accounts.decorators import operator_required, staff_required
 from advocate.commerce import selectors as commerce_selectors
 
 from . import selectors, services
-from .forms import ContactForm, EscalateForm, MoneyForm, NoteForm, ReplyForm
-from .models import Attachment, CustomerNote
+from .forms import AnswerForm, ContactForm, EscalateForm, MoneyForm, NoteForm, ReplyForm, ResolveForm, SurveyForm
+from .models import Attachment, CustomerNote, Survey
 
 
 def _page_number(request) -> int:
@@ -31,12 +34,24 @@ def queue(request):
 
 @staff_required
 def conversation(request, conversation_id: int, forms: dict | None = None):
+    """The conversation beside the whole customer. `?q=` searches the answer library; `?use=<answer>` puts an
+    answer, filled in for this customer, into the reply box to be edited."""
     found = selectors.conversation_detail(conversation_id)
     forms = forms or {}
+    query = request.GET.get("q", "").strip()
+    reply_form = forms.get("reply")
+    if reply_form is None:
+        initial = {"reason": found.reason}
+        if request.GET.get("use", "").isdigit():
+            answer = selectors.answer_detail(int(request.GET["use"]))
+            initial |= {"body": selectors.answer_filled(answer, found), "answer_id": answer.pk,
+                        "reason": found.reason or answer.reason}
+        reply_form = ReplyForm(initial=initial)
     return render(request, "cases/conversation.html", {
         "conversation": found, "timeline": selectors.timeline(found),
         **selectors.customer_context(found, now=timezone.now()),
-        "reply_form": forms.get("reply") or ReplyForm(),
+        "query": query, "answers": selectors.answers_search(query, language=found.language) if query else None,
+        "reply_form": reply_form, "resolve_form": ResolveForm(initial={"reason": found.reason}),
         "refund_form": MoneyForm(prefix="refund"), "credit_form": MoneyForm(prefix="credit"),
         "escalate_form": forms.get("escalate") or EscalateForm(), "note_form": NoteForm(prefix="note"),
         "customer_note_form": NoteForm(prefix="customer-note"),
@@ -66,7 +81,8 @@ def _act(request, conversation_id: int, form_name: str, form, do):
 def reply(request, conversation_id: int):
     def do(found, data):
         services.reply_send(conversation=found, by=request.user, body=data["body"],
-                            request_key=data["request_key"], resolve=data["resolve"])
+                            request_key=data["request_key"], resolve=data["resolve"], reason=data["reason"],
+                            answer_id=data["answer_id"])
         return _("Reply sent to %(email)s.") % {"email": found.email}
     return _act(request, conversation_id, "reply", ReplyForm(request.POST), do)
 
@@ -106,7 +122,9 @@ def escalate(request, conversation_id: int):
 @require_POST
 def resolve(request, conversation_id: int):
     found = selectors.conversation_detail(conversation_id)
-    services.conversation_resolve(conversation=found, by=request.user)
+    form = ResolveForm(request.POST)
+    services.conversation_resolve(conversation=found, by=request.user,
+                                  reason=form.cleaned_data["reason"] if form.is_valid() else "")
     messages.success(request, _("Marked resolved. A reply from the customer reopens it."))
     return redirect("queue")
 
@@ -171,3 +189,58 @@ def contact(request):
                          % {"email": customer.email})
         return redirect("order_list")
     return render(request, "cases/contact.html", {"form": form})
+
+
+# --- the answer library --------------------------------------------------------------------------------
+
+
+@staff_required
+def answers(request):
+    query = request.GET.get("q", "").strip()
+    return render(request, "cases/answers.html", {
+        "query": query, "answers": selectors.answers_search(query, language=request.LANGUAGE_CODE, limit=100)})
+
+
+@staff_required
+def answer_edit(request, answer_id: int | None = None):
+    answer = selectors.answer_detail(answer_id) if answer_id else None
+    form = AnswerForm(request.POST or None, instance=answer,
+                      initial=None if answer else {"language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        services.answer_save(form=form, by=request.user)
+        messages.success(request, _("Answer saved. Everyone on the team can use it now."))
+        return redirect("answers")
+    return render(request, "cases/answer_edit.html", {"form": form, "answer": answer})
+
+
+# --- how service is measured ---------------------------------------------------------------------------
+
+
+def survey(request, token: str):
+    """The customer's one-click answer from the email: no sign-in, the unguessable token is the key."""
+    found = Survey.objects.filter(token=token).select_related("conversation").first()
+    if found is None:
+        raise Http404("No such survey")
+    initial = {"solved": request.GET.get("solved") or ("yes" if found.solved else "no" if found.solved is False
+                                                       else None), "effort": found.effort, "comment": found.comment}
+    form = SurveyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_answer(survey=found, solved=form.cleaned_data["solved"],
+                                   effort=form.cleaned_data["effort"], comment=form.cleaned_data["comment"])
+        except services.SurveyClosed:
+            messages.info(request, _("This survey has closed. If something is still wrong, reply to our email."))
+        else:
+            return render(request, "cases/survey_thanks.html", {"survey": found})
+    return render(request, "cases/survey.html", {"form": form, "survey": found})
+
+
+@operator_required
+def measures(request):
+    try:
+        days = min(max(int(request.GET.get("days", 30)), 1), 365)
+    except ValueError:
+        days = 30
+    now = timezone.now()
+    return render(request, "cases/measures.html",
+                  {"days": days, **selectors.service_measures(since=now - timedelta(days=days), now=now)})

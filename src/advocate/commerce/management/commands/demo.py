@@ -44,5 +44,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{sample} sample requests filed (guarantee claims for demo-seller, late returns for "
                               "demo-associate)")
             mail = cases_demo.write_sample_mail(now=opts["now"])
-            self.stdout.write(f"{mail} sample emails taken in (demo-associate's conversations)")
+            answers = cases_demo.seed_answers(now=opts["now"])
+            self.stdout.write(f"{mail} sample emails taken in (demo-associate's conversations), {answers} answers "
+                              "in the answer library")
             self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD!r}): " + ", ".join(u for _, u in logins))
