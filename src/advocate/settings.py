@@ -179,6 +179,12 @@ ADVOCATE_IMAP_URL = os.environ.get("ADVOCATE_IMAP_URL", "")
 ADVOCATE_SMTP_LISTEN = os.environ.get("ADVOCATE_SMTP_LISTEN", "")
 # An associate refunds or credits up to this much (base currency) alone, with no approval step.
 ADVOCATE_ASSOCIATE_LIMIT = os.environ.get("ADVOCATE_ASSOCIATE_LIMIT", "500")
+# Callbacks: how many customers one two-hour window takes; where "about to be missed" alerts go (optional).
+ADVOCATE_CALLBACKS_PER_WINDOW = int(os.environ.get("ADVOCATE_CALLBACKS_PER_WINDOW", "20"))
+ADVOCATE_TEAM_EMAIL = os.environ.get("ADVOCATE_TEAM_EMAIL", "")
+# Everyone serves: operators and managers take this many service-duty days every this many months.
+ADVOCATE_SERVICE_DUTY_DAYS = int(os.environ.get("ADVOCATE_SERVICE_DUTY_DAYS", "2"))
+ADVOCATE_SERVICE_DUTY_MONTHS = int(os.environ.get("ADVOCATE_SERVICE_DUTY_MONTHS", "24"))
 # Where people reach this installation; used for links in email.
 ADVOCATE_SITE_URL = os.environ.get("ADVOCATE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -5,11 +5,12 @@ import secrets
 
 from django import forms
 from django.conf import settings
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocate.core.reasons import ContactReason
 
-from .models import Answer, Queue
+from .models import Answer, CallbackOutcome, Queue
 
 REASON_CHOICES = [("", _("Choose…")), *ContactReason.choices]
 
@@ -33,6 +34,10 @@ class MoneyForm(_Once):
     order_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
     amount = forms.DecimalField(label=_("Amount"), min_value=0.01, max_digits=12, decimal_places=2)
     reason = forms.CharField(label=_("What for"), max_length=200, required=False)
+
+
+class FixForm(_Once):
+    order_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 class EscalateForm(forms.Form):
@@ -81,3 +86,32 @@ class SurveyForm(forms.Form):
                                    (5, _("A great deal"))])
     comment = forms.CharField(label=_("Anything you want to tell us? (optional)"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CallbackRequestForm(_Once):
+    phone = forms.CharField(label=_("Phone number to call"), max_length=40,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}))
+    window = forms.ChoiceField(label=_("When suits you?"), widget=forms.RadioSelect)
+    order = forms.ChoiceField(label=_("Which order is it about?"), required=False)
+    topic = forms.CharField(label=_("What is it about? (optional)"), required=False, max_length=2000,
+                            help_text=_("So the person who calls can prepare."),
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, windows=(), orders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.windows = {w.start.isoformat(): w for w in windows}
+        self.fields["window"].choices = [
+            (key, f"{formats.date_format(timezone.localtime(w.start), 'D j M')}, "
+                  f"{timezone.localtime(w.start):%H:%M}–{timezone.localtime(w.end):%H:%M}")
+            for key, w in self.windows.items()]
+        self.fields["order"].choices = [("", _("None in particular"))] + [
+            (order.external_id, f"{order.external_id} · {order.placed_at:%Y-%m-%d}") for order in orders]
+
+    def chosen_window(self):
+        return self.windows[self.cleaned_data["window"]]
+
+
+class CallbackLogForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("What came of the call?"), widget=forms.RadioSelect,
+                                choices=CallbackOutcome.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

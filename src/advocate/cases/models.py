@@ -33,6 +33,7 @@ class ConversationState(models.TextChoices):
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     WEB = "web", _("Contact form")
+    PHONE = "phone", _("Callback")
 
 
 class Conversation(models.Model):
@@ -180,11 +181,51 @@ class Survey(models.Model):
         indexes = [models.Index(fields=["sent_at"])]
 
 
+class CallbackState(models.TextChoices):
+    PROMISED = "promised", _("To call")
+    DONE = "done", _("Called")
+    MISSED = "missed", _("Missed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CallbackOutcome(models.TextChoices):
+    SOLVED = "solved", _("Reached: solved")
+    FOLLOW_UP = "follow_up", _("Reached: we follow up")
+    NO_ANSWER = "no_answer", _("No answer: try again in the window")
+    VOICEMAIL = "voicemail", _("No answer: left a message, window over")
+
+
+class Callback(models.Model):
+    """A promise to call a customer back within a window of their choosing. Prepared in advance (it belongs
+    to a conversation, with the whole customer beside it), raised when it is about to be missed, and counted
+    when it was."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="callback")
+    phone = models.CharField(max_length=40)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=CallbackState.choices, default=CallbackState.PROMISED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    outcome = models.CharField(max_length=10, choices=CallbackOutcome.choices, blank=True)
+    notes = models.TextField(blank=True)
+    raised_at = models.DateTimeField(null=True, blank=True, help_text=_("When it was raised as about to be missed."))
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "window_start"])]
+
+
 class ActionKind(models.TextChoices):
     REFUND = "refund", _("Refunded")
     CREDIT = "credit", _("Goodwill credit")
     ESCALATE = "escalate", _("Escalated")
     RESOLVE = "resolve", _("Resolved")
+    CALL = "call", _("Called")
+    RESHIP = "reship", _("Sent again")
+    UPGRADE = "upgrade", _("Shipping upgraded")
     REOPEN = "reopen", _("Reopened")
 
 

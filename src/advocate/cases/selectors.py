@@ -16,7 +16,7 @@ from advocate.commerce.presenters import status_sentence
 from advocate.commerce.selectors import status_of
 from advocate.core.reasons import ContactReason
 
-from .models import Answer, Conversation, ConversationState, CustomerNote, Queue, Survey
+from .models import Answer, Callback, CallbackState, Conversation, ConversationState, CustomerNote, Queue, Survey
 
 PAGE_SIZE = 50
 ORDERS_SHOWN = 10
@@ -27,7 +27,8 @@ def queue_page(queue: str, *, page: int = 1) -> dict:
     """Open conversations of one queue, longest-waiting first, and how many wait in each queue."""
     if queue not in Queue.values:
         queue = Queue.GENERAL
-    waiting = Conversation.objects.filter(state=ConversationState.OPEN)
+    # A callback still to be made waits in the callbacks queue, by its promised time, not here.
+    waiting = Conversation.objects.filter(state=ConversationState.OPEN).exclude(callback__state=CallbackState.PROMISED)
     counts = dict(waiting.values_list("queue").annotate(n=Count("pk")).order_by())
     rows = (waiting.filter(queue=queue).select_related("customer", "order")
             .order_by("waiting_since", "pk"))
@@ -35,13 +36,13 @@ def queue_page(queue: str, *, page: int = 1) -> dict:
     paginator = Paginator(rows, PAGE_SIZE)
     paginator.count = counts.get(queue, 0)
     return {
-        "queue": queue, "page": paginator.get_page(page),
+        "queue": queue, "page": paginator.get_page(page), "callbacks": callbacks_summary(),
         "queues": [(value, label, counts.get(value, 0)) for value, label in Queue.choices],
     }
 
 
 def conversation_detail(conversation_id: int) -> Conversation:
-    conversation = (Conversation.objects.select_related("customer", "order", "order__seller")
+    conversation = (Conversation.objects.select_related("customer", "order", "order__seller", "callback")
                     .filter(pk=conversation_id).first())
     if conversation is None:
         raise Http404("No such conversation")
@@ -87,6 +88,8 @@ def customer_context(conversation: Conversation, *, now) -> dict:
         paid = sum(payment.amount for payment in order.payments.all())
         order.refunded = sum(refund.amount for refund in order.refunds.all())
         order.refundable = max(paid - order.refunded, 0)
+        shipments = order.shipments.all()
+        order.delivered = order.state == "cancelled" or (bool(shipments) and all(s.delivered_at for s in shipments))
         order.status_text = status_sentence(status_of(order, now), fulfilled_by=order.fulfilled_by, now=now)
     notes = list(CustomerNote.objects.filter(customer=customer).select_related("author").order_by("-created_at")[:20])
     for note in notes:
@@ -155,4 +158,29 @@ def service_measures(*, since, now) -> dict:
         "solved_share": answers["solved"] / answers["answered"] if answers["answered"] else None,
         "reasons": [{**row, "label": reasons.get(row["reason"], _("Not given"))} for row in by_reason],
         "comments": list(surveys.exclude(comment="").select_related("conversation").order_by("-answered_at")[:20]),
+        "callbacks": Callback.objects.filter(window_end__gte=since, window_end__lte=now).aggregate(
+            promised=Count("pk"), kept=Count("pk", filter=Q(state=CallbackState.DONE)),
+            missed=Count("pk", filter=Q(state=CallbackState.MISSED))),
+        "missed_callbacks": list(Callback.objects.filter(state=CallbackState.MISSED, window_end__gte=since)
+                                 .select_related("conversation").order_by("-window_end")[:20]),
     }
+
+
+# --- callbacks -----------------------------------------------------------------------------------------
+
+
+def callbacks_summary() -> dict:
+    promised = Callback.objects.filter(state=CallbackState.PROMISED)
+    return {"promised": promised.count(), "raised": promised.exclude(raised_at=None).count()}
+
+
+def callbacks_page(*, now) -> dict:
+    """Callbacks to make, by promised time, each marked due or about to be missed; and those missed lately."""
+    promised = list(Callback.objects.filter(state=CallbackState.PROMISED).select_related("conversation")
+                    .order_by("window_start", "pk")[:200])
+    for callback in promised:
+        callback.due = callback.window_start <= now
+        callback.at_risk = callback.raised_at is not None
+    missed = list(Callback.objects.filter(state=CallbackState.MISSED, window_end__gte=now - timedelta(days=7))
+                  .select_related("conversation").order_by("-window_end")[:50])
+    return {"promised": promised, "missed": missed}

@@ -18,27 +18,32 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocate.claims import ledger
 from advocate.claims import selectors as claim_selectors
-from advocate.claims.models import LedgerTransaction, Refund
+from advocate.claims.models import Instruction, LedgerTransaction, Refund, Replacement
 from advocate.claims.rules import Party
 from advocate.commerce.models import Customer, Order
 from advocate.core.db import retrying_write
 from advocate.core.reasons import ContactReason
+from advocate.core.zones import zone_or_utc
 from advocate.notifications.models import OutboundEmail
 from advocate.notifications.services import email_queue, new_message_id
 
 from . import tokens
+from .callbacks import CallingHours, Window, windows
 from .language import guess_language
 from .mail.parse import ParsedMail, parse
 from .models import (
     ActionKind,
     Answer,
     Attachment,
+    Callback,
+    CallbackOutcome,
+    CallbackState,
     Channel,
     Conversation,
     ConversationAction,
@@ -406,6 +411,48 @@ def conversation_credit(*, conversation: Conversation, by, order_id: str, amount
     retrying_write(work)
 
 
+def conversation_reship(*, conversation: Conversation, by, order_id: str, request_key: str,
+                        now: datetime | None = None):
+    """Send the whole order again at the marketplace's cost (lost, or arrived unusable): the shop ships it."""
+    order = _conversation_order(conversation, order_id)
+    lines = list(order.lines.all())
+    value = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
+    _within_limit(order, value)
+    key = _money_key(conversation, "reship", order, request_key)
+
+    def work():
+        if Replacement.objects.filter(key=key).exists():
+            return
+        ledger.replacement_issue(
+            order=order, report=None, value=value, liable=Party.PLATFORM, key=key,
+            memo=f"conversation {conversation.pk}",
+            lines=[{"sku": line.sku, "title": line.title, "quantity": line.quantity} for line in lines])
+        _record(conversation, ActionKind.RESHIP, by, f"{order.external_id} · {value} {order.currency}",
+                now or timezone.now())
+
+    retrying_write(work)
+
+
+def conversation_upgrade_shipping(*, conversation: Conversation, by, order_id: str, request_key: str,
+                                  now: datetime | None = None):
+    """Ask the shop to send what is still on its way, or not yet shipped, by the fastest service."""
+    order = _conversation_order(conversation, order_id)
+    if order.state == "cancelled" or (order.shipments.exists()
+                                      and not order.shipments.filter(delivered_at=None).exists()):
+        raise ActionRefused(_("Everything in this order has been delivered or cancelled."))
+    key = _money_key(conversation, "upgrade", order, request_key)
+
+    def work():
+        if Instruction.objects.filter(key=key).exists():
+            return
+        ledger.instruct(key=key, kind="upgrade_shipping", order=order,
+                        payload={"order_id": order.external_id, "service": "fastest",
+                                 "reason": f"conversation {conversation.pk}"})
+        _record(conversation, ActionKind.UPGRADE, by, order.external_id, now or timezone.now())
+
+    retrying_write(work)
+
+
 def conversation_escalate(*, conversation: Conversation, by, queue: str, reason: str,
                           now: datetime | None = None) -> Conversation:
     """Hand the conversation to a specialist team, saying why; it keeps its place in the line."""
@@ -511,3 +558,108 @@ def answer_save(*, form, by, now: datetime | None = None) -> Answer:
     answer.updated_by, answer.updated_at = by, now or timezone.now()
     answer.save()
     return answer
+
+
+# --- callbacks -----------------------------------------------------------------------------------------
+
+CALLING_HOURS = CallingHours()
+RAISE_BEFORE = timedelta(minutes=30)  # a callback not made this close to its window's end is raised
+
+
+def callback_windows(customer: Customer, *, now: datetime | None = None) -> list[Window]:
+    """The windows this customer may choose, in their time zone, leaving out full ones."""
+    now = now or timezone.now()
+    booked = dict(Callback.objects.filter(state=CallbackState.PROMISED, window_start__gte=now - CALLING_HOURS.length)
+                  .values_list("window_start").annotate(n=Count("pk")).order_by())
+    return windows(now, zone_or_utc(customer.time_zone), CALLING_HOURS, booked,
+                   capacity=settings.ADVOCATE_CALLBACKS_PER_WINDOW)
+
+
+def callback_request(*, customer: Customer, phone: str, window_start: datetime, topic: str, order: Order | None,
+                     request_key: str, now: datetime | None = None) -> Callback:
+    """A customer asks to be called back in a window of their choosing. The promise is confirmed by email,
+    and the conversation is ready for whoever calls, with the whole customer beside it."""
+    now = now or timezone.now()
+    if order is not None and order.customer_id != customer.pk:
+        raise ValueError("a customer can ask only about their own orders")
+    if sum(ch.isdigit() for ch in phone) < 6:
+        raise ActionRefused(_("Enter the phone number we should call, with its country code."))
+    window = next((w for w in callback_windows(customer, now=now) if w.start == window_start), None)
+    message_id = f"callback-{customer.pk}-{request_key}@{settings.ADVOCATE_MAIL_DOMAIN}"[:250]
+
+    def work():
+        existing = Message.objects.filter(message_id=message_id).select_related("conversation__callback").first()
+        if existing is not None:
+            return existing.conversation.callback
+        if window is None:
+            raise ActionRefused(_("That time is no longer free. Please choose another."))
+        conversation = Conversation.objects.create(
+            customer=customer, email=customer.email, name=customer.name, order=order, channel=Channel.PHONE,
+            subject=(topic.strip().splitlines() or [str(_("Please call me back"))])[0][:300],
+            language=customer.language, created_at=now, updated_at=now, waiting_since=now,
+        )
+        Message.objects.create(conversation=conversation, direction=Direction.IN, message_id=message_id,
+                               from_email=customer.email, from_name=customer.name, subject=conversation.subject,
+                               body=topic.strip() or str(_("Please call me back")), created_at=now)
+        callback = Callback.objects.create(conversation=conversation, phone=phone.strip()[:40],
+                                           window_start=window.start, window_end=window.end, created_at=now)
+        _email(conversation, key=f"callback:{callback.pk}:promised", template="cases/email/callback.txt",
+               callback=callback, event="promised")
+        return callback
+
+    return retrying_write(work)
+
+
+def callback_log(*, callback: Callback, by, outcome: str, notes: str = "", now: datetime | None = None) -> Callback:
+    """What came of a call. No answer inside the window leaves it to try again; anything else keeps the
+    promise. Solved resolves the conversation (and asks the customer); a follow-up keeps it with us."""
+    if outcome not in CallbackOutcome.values:
+        raise ActionRefused(_("Choose what came of the call."))
+
+    def work():
+        moment = now or timezone.now()
+        locked = Callback.objects.select_for_update().select_related("conversation").get(pk=callback.pk)
+        if locked.state != CallbackState.PROMISED:
+            raise ActionRefused(_("This callback is already closed."))
+        locked.attempts += 1
+        locked.outcome, locked.notes = outcome, "\n".join(filter(None, [locked.notes, notes.strip()]))[:4000]
+        if outcome != CallbackOutcome.NO_ANSWER or moment >= locked.window_end:
+            locked.state, locked.done_by, locked.done_at = CallbackState.DONE, by, moment
+        locked.save()
+        conversation = locked.conversation
+        _record(conversation, ActionKind.CALL, by, f"{CallbackOutcome(outcome).label}. {notes.strip()}", moment)
+        if outcome == CallbackOutcome.SOLVED:
+            conversation_resolve(conversation=conversation, by=by, now=moment)
+        elif outcome == CallbackOutcome.VOICEMAIL:
+            conversation.state, conversation.waiting_since = ConversationState.WAITING, None
+            conversation.save(update_fields=["state", "waiting_since"])
+        return locked
+
+    return retrying_write(work)
+
+
+def callbacks_check(*, now: datetime | None = None) -> dict[str, int]:
+    """Run by `advocate tick`: raise callbacks about to be missed (to the team's address, if one is set, and at
+    the top of the associates' pages), and mark missed ones — the customer gets an apology with a way to
+    choose a new time, and the conversation stays at the front of the queue."""
+    now = now or timezone.now()
+    promised = Callback.objects.filter(state=CallbackState.PROMISED)
+    raised = 0
+    for callback in promised.filter(raised_at=None, window_end__gt=now, window_end__lte=now + RAISE_BEFORE):
+        if Callback.objects.filter(pk=callback.pk, raised_at=None).update(raised_at=now):
+            raised += 1
+            if settings.ADVOCATE_TEAM_EMAIL:
+                email_queue(key=f"callback:{callback.pk}:raised", to=settings.ADVOCATE_TEAM_EMAIL,
+                            template="cases/email/callback_raised.txt", language=settings.LANGUAGE_CODE,
+                            context={"callback": callback, "site_url": settings.ADVOCATE_SITE_URL})
+    missed = 0
+    for callback in promised.filter(window_end__lte=now).select_related("conversation__customer"):
+        def work(callback=callback):
+            if not Callback.objects.filter(pk=callback.pk, state=CallbackState.PROMISED).update(
+                    state=CallbackState.MISSED):
+                return 0
+            _email(callback.conversation, key=f"callback:{callback.pk}:missed", template="cases/email/callback.txt",
+                   callback=callback, event="missed")
+            return 1
+        missed += retrying_write(work)
+    return {"callbacks_raised": raised, "callbacks_missed": missed}

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,19 @@ from advocate.accounts.decorators import operator_required, staff_required
 from advocate.commerce import selectors as commerce_selectors
 
 from . import selectors, services
-from .forms import AnswerForm, ContactForm, EscalateForm, MoneyForm, NoteForm, ReplyForm, ResolveForm, SurveyForm
+from .forms import (
+    AnswerForm,
+    CallbackLogForm,
+    CallbackRequestForm,
+    ContactForm,
+    EscalateForm,
+    FixForm,
+    MoneyForm,
+    NoteForm,
+    ReplyForm,
+    ResolveForm,
+    SurveyForm,
+)
 from .models import Attachment, CustomerNote, Survey
 
 
@@ -54,7 +67,8 @@ def conversation(request, conversation_id: int, forms: dict | None = None):
         "reply_form": reply_form, "resolve_form": ResolveForm(initial={"reason": found.reason}),
         "refund_form": MoneyForm(prefix="refund"), "credit_form": MoneyForm(prefix="credit"),
         "escalate_form": forms.get("escalate") or EscalateForm(), "note_form": NoteForm(prefix="note"),
-        "customer_note_form": NoteForm(prefix="customer-note"),
+        "customer_note_form": NoteForm(prefix="customer-note"), "callback_form": CallbackLogForm(),
+        "fix_form": FixForm(),
     }, status=400 if forms else 200)
 
 
@@ -106,6 +120,22 @@ def credit(request, conversation_id: int):
                                      amount=data["amount"], reason=data["reason"], request_key=data["request_key"])
         return _("Goodwill credit given.")
     return _act(request, conversation_id, "credit", MoneyForm(request.POST, prefix="credit"), do)
+
+
+@staff_required
+@require_POST
+def fix(request, conversation_id: int, how: str):
+    """Send the order again, or upgrade its shipping: one click each, done at once."""
+    actions = {"reship": (services.conversation_reship, _("Sent again: the shop ships the order anew.")),
+               "upgrade": (services.conversation_upgrade_shipping, _("Shipping upgraded to the fastest service."))}
+    if how not in actions:
+        raise Http404("No such action")
+    act, done = actions[how]
+
+    def do(found, data):
+        act(conversation=found, by=request.user, order_id=data["order_id"], request_key=data["request_key"])
+        return done
+    return _act(request, conversation_id, how, FixForm(request.POST), do)
 
 
 @staff_required
@@ -175,10 +205,7 @@ def contact(request):
     if not request.user.is_customer or not hasattr(request.user, "customer"):
         raise Http404("No such page")
     customer = request.user.customer
-    orders = commerce_selectors.order_list(request.user)
-    wanted = request.POST.get("order") or request.GET.get("order") or ""
-    if wanted and all(order.external_id != wanted for order in orders):  # an older order than the first page's
-        orders = [commerce_selectors.order_detail(request.user, wanted), *orders]
+    orders = _customer_orders(request)
     form = ContactForm(request.POST or None, orders=orders, initial={"order": request.GET.get("order", "")})
     if request.method == "POST" and form.is_valid():
         order = next((o for o in orders if o.external_id == form.cleaned_data["order"]), None)
@@ -244,3 +271,59 @@ def measures(request):
     now = timezone.now()
     return render(request, "cases/measures.html",
                   {"days": days, **selectors.service_measures(since=now - timedelta(days=days), now=now)})
+
+
+# --- callbacks -----------------------------------------------------------------------------------------
+
+
+def _customer_orders(request):
+    """The customer's recent orders, plus an older one named in the request (?order=), for forms."""
+    orders = commerce_selectors.order_list(request.user)
+    wanted = request.POST.get("order") or request.GET.get("order") or ""
+    if wanted and all(order.external_id != wanted for order in orders):
+        orders = [commerce_selectors.order_detail(request.user, wanted), *orders]
+    return orders
+
+
+@login_required
+def callback_request(request):
+    """A signed-in customer asks to be called back, at a time of their choosing."""
+    if not request.user.is_customer or not hasattr(request.user, "customer"):
+        raise Http404("No such page")
+    customer = request.user.customer
+    orders = _customer_orders(request)
+    form = CallbackRequestForm(request.POST or None, windows=services.callback_windows(customer), orders=orders,
+                               initial={"phone": customer.phone, "order": request.GET.get("order", "")})
+    if request.method == "POST" and form.is_valid():
+        order = next((o for o in orders if o.external_id == form.cleaned_data["order"]), None)
+        window = form.chosen_window()
+        try:
+            services.callback_request(customer=customer, phone=form.cleaned_data["phone"], window_start=window.start,
+                                      topic=form.cleaned_data["topic"], order=order,
+                                      request_key=form.cleaned_data["request_key"])
+        except services.ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("We will call you on %(day)s between %(start)s and %(end)s. We have "
+                                        "emailed you the details.") % {
+                "day": date_format(timezone.localtime(window.start), "MONTH_DAY_FORMAT"),
+                "start": time_format(timezone.localtime(window.start), "H:i"),
+                "end": time_format(timezone.localtime(window.end), "H:i")})
+            return redirect("order_list")
+    return render(request, "cases/callback_request.html", {"form": form})
+
+
+@staff_required
+def callbacks(request):
+    return render(request, "cases/callbacks.html", selectors.callbacks_page(now=timezone.now()))
+
+
+@staff_required
+@require_POST
+def callback_log(request, conversation_id: int):
+    def do(found, data):
+        if not hasattr(found, "callback"):
+            raise services.ActionRefused(_("No callback was asked for in this conversation."))
+        services.callback_log(callback=found.callback, by=request.user, outcome=data["outcome"], notes=data["notes"])
+        return _("Call logged.")
+    return _act(request, conversation_id, "callback", CallbackLogForm(request.POST), do)

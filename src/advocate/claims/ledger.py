@@ -113,8 +113,9 @@ def refund_issue(*, order: Order, amount: Decimal, payer: Party, key: str, repor
 
 
 def replacement_issue(*, order: Order, report, lines: list[dict], value: Decimal, liable: Party,
-                      key: str) -> Replacement:
-    """Send the customer a replacement (the shop ships it); its value is charged to whoever is liable."""
+                      key: str, memo: str = "") -> Replacement:
+    """Send the customer a replacement (the shop ships it); its value is charged to whoever is liable. `report`
+    is None when an associate sends it from a conversation (`memo` then says which)."""
     existing = Replacement.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -122,10 +123,11 @@ def replacement_issue(*, order: Order, report, lines: list[dict], value: Decimal
     replacement = Replacement.objects.create(key=key, order=order, report=report, value=value,
                                              currency=order.currency, liable=liable, created_at=timezone.now())
     account, seller = _payer_account(order, liable)
-    _post(key=key, kind="replacement", order=order, memo=report.reference,
+    reference = report.reference if report else memo
+    _post(key=key, kind="replacement", order=order, memo=reference,
           postings=[(account, seller, -value), (Account.REPLACEMENTS, None, value)])
     instruct(key=key, kind="replacement", order=order,
-             payload={"order_id": order.external_id, "report": report.reference, "lines": lines})
+             payload={"order_id": order.external_id, "report": reference, "lines": lines})
     return replacement
 
 

@@ -283,7 +283,8 @@ class Refund(models.Model):
 class Replacement(models.Model):
     key = models.CharField(max_length=80, unique=True)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="replacements")
-    report = models.ForeignKey(ProblemReport, on_delete=models.PROTECT, related_name="replacements")
+    report = models.ForeignKey(ProblemReport, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="replacements", help_text=_("None when an associate sent it."))
     value = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
     liable = models.CharField(max_length=16, choices=_choices(Party, PARTY_LABELS))

@@ -208,3 +208,26 @@ def test_page_queries_do_not_grow_with_messages_orders_or_conversations(conversa
     after = (_queries(client, url), _queries(client, "/service/conversations/"))
     assert after == before
     assert max(after) <= 15
+
+
+def test_an_associate_sends_the_order_again_or_upgrades_its_shipping_once(conversation, login, associate):
+    from advocate.claims.models import Replacement
+
+    client = login(associate)
+    for _ in range(2):  # a double click
+        post(client, conversation, "fix/reship", {"order_id": "A-1", "request_key": "s1"})
+        post(client, conversation, "fix/upgrade", {"order_id": "A-1", "request_key": "u1"})
+    replacement = Replacement.objects.get()
+    assert (replacement.value, replacement.liable, replacement.report) == (Decimal("64.00"), "platform", None)
+    assert Instruction.objects.filter(kind="replacement").count() == 1
+    upgrade = Instruction.objects.get(kind="upgrade_shipping")
+    assert upgrade.payload["order_id"] == "A-1"
+    assert conversation.actions.filter(kind__in=["reship", "upgrade"]).count() == 2
+
+
+def test_shipping_cannot_be_upgraded_once_everything_arrived(conversation, shop, login, associate):
+    shop.send(shop.shipment_created("A-1", "P1"), shop.shipment_delivered("P1"))
+    client = login(associate)
+    response = post(client, conversation, "fix/upgrade", {"order_id": "A-1", "request_key": "u2"})
+    assert "has been delivered" in client.get(response["Location"]).content.decode()
+    assert not Instruction.objects.filter(kind="upgrade_shipping").exists()

@@ -8,6 +8,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from advocate.cases.inbox import mailbox_poll
+from advocate.cases.services import callbacks_check
 from advocate.claims import services as claims
 from advocate.claims.models import RefundBaseline
 from advocate.notifications.services import emails_send_due
@@ -20,7 +21,8 @@ def tick(now=None) -> dict[str, int]:
     """Everything that falls due with the passing of time, once. Each step is idempotent, so two tick
     processes (or a tick and a worker) at once do no harm."""
     now = now or timezone.now()
-    done = {"claims_closed": claims.claims_close_overdue(now=now), "emails_sent": emails_send_due(now=now)}
+    done = {"claims_closed": claims.claims_close_overdue(now=now), **callbacks_check(now=now),
+            "emails_sent": emails_send_due(now=now)}
     latest = RefundBaseline.objects.order_by("-computed_at").values_list("computed_at", flat=True).first()
     if latest is None or now - latest >= BASELINE_EVERY:
         claims.refund_baseline_refresh(now=now)
@@ -32,9 +34,9 @@ def tick(now=None) -> dict[str, int]:
 class Command(BaseCommand):
     help = (
         "Do the work that falls due with time: guarantee claims whose seller let the deadline pass (the "
-        "marketplace refunds the buyer and recovers from the seller), email waiting to be sent or retried, new mail "
-        "in the IMAP mailbox (ADVOCATE_IMAP_URL), the marketplace's refund baseline. Once, or every --every "
-        "seconds. Safe to run on several machines."
+        "marketplace refunds the buyer and recovers from the seller), callbacks about to be missed or missed, "
+        "email waiting to be sent or retried, new mail in the IMAP mailbox (ADVOCATE_IMAP_URL), the "
+        "marketplace's refund baseline. Once, or every --every seconds. Safe to run on several machines."
     )
 
     def add_arguments(self, parser):
