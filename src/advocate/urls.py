@@ -51,6 +51,8 @@ urlpatterns = [
     path("service/answers/<int:answer_id>/", case_views.answer_edit, name="answer_edit"),
     path("feedback/<str:token>/", case_views.survey, name="survey"),
     path("operations/service/", case_views.measures, name="measures"),
+    path("operations/rota/", case_views.rota, name="rota"),
+    path("operations/rota/<int:shift_id>/cancel/", case_views.rota_cancel, name="rota_cancel"),
     path("service/customers/", commerce_views.customer_lookup, name="customer_lookup"),
     path("operations/", commerce_views.operations, name="operations"),
     path("admin/", admin.site.urls),

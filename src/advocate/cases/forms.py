@@ -115,3 +115,13 @@ class CallbackLogForm(forms.Form):
     outcome = forms.ChoiceField(label=_("What came of the call?"), widget=forms.RadioSelect,
                                 choices=CallbackOutcome.choices)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DutyForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Who"), queryset=None)
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=200)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = staff

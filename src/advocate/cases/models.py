@@ -250,3 +250,16 @@ class CustomerNote(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["customer", "-created_at"])]
+
+
+class DutyShift(models.Model):
+    """A day an operator or manager spends serving customers (see `rota`)."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_shifts")
+    day = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "day"], name="one_shift_per_person_and_day")]

@@ -10,13 +10,25 @@ from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Va
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from advocate.accounts.models import Role, User
 from advocate.claims.models import ProblemReport, Refund
 from advocate.commerce.models import Order
 from advocate.commerce.presenters import status_sentence
 from advocate.commerce.selectors import status_of
 from advocate.core.reasons import ContactReason
 
-from .models import Answer, Callback, CallbackState, Conversation, ConversationState, CustomerNote, Queue, Survey
+from .models import (
+    Answer,
+    Callback,
+    CallbackState,
+    Conversation,
+    ConversationState,
+    CustomerNote,
+    DutyShift,
+    Queue,
+    Survey,
+)
+from .rota import duty, period_start
 
 PAGE_SIZE = 50
 ORDERS_SHOWN = 10
@@ -184,3 +196,25 @@ def callbacks_page(*, now) -> dict:
     missed = list(Callback.objects.filter(state=CallbackState.MISSED, window_end__gte=now - timedelta(days=7))
                   .select_related("conversation").order_by("-window_end")[:50])
     return {"promised": promised, "missed": missed}
+
+
+# --- the service-duty rota -----------------------------------------------------------------------------
+
+
+def rota(*, today, required: int, months: int) -> dict:
+    """Operators and managers with the days they served and are booked for, those due first; and the days
+    to come, everyone's."""
+    people = list(User.objects.filter(Q(role=Role.OPERATOR) | Q(is_superuser=True), is_active=True)
+                  .order_by("username"))
+    since = period_start(today, months)
+    days: dict[int, list] = {person.pk: [] for person in people}
+    for person_id, day in DutyShift.objects.filter(person__in=people, day__gte=since).values_list("person_id", "day"):
+        days[person_id].append(day)
+    rows = [{"person": person, "duty": duty(days[person.pk], today, required=required, months=months)}
+            for person in people]
+    rows.sort(key=lambda row: (not row["duty"].due, row["person"].username))
+    coming = list(DutyShift.objects.filter(day__gte=today).select_related("person").order_by("day", "person__username")
+                  [:100])
+    return {"rows": rows, "coming": coming, "required": required, "months": months,
+            "staff": User.objects.filter(Q(role__in=[Role.OPERATOR, Role.ASSOCIATE]) | Q(is_superuser=True),
+                                         is_active=True).order_by("username")}

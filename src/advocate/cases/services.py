@@ -50,6 +50,7 @@ from .models import (
     ConversationState,
     CustomerNote,
     Direction,
+    DutyShift,
     InboundMail,
     InboundOutcome,
     Message,
@@ -663,3 +664,23 @@ def callbacks_check(*, now: datetime | None = None) -> dict[str, int]:
             return 1
         missed += retrying_write(work)
     return {"callbacks_raised": raised, "callbacks_missed": missed}
+
+
+# --- the service-duty rota -----------------------------------------------------------------------------
+
+
+def duty_book(*, person, day, note: str, by, now: datetime | None = None) -> DutyShift:
+    """Book a service-duty day; booking the same person and day again changes nothing."""
+    if not (person.is_operator or person.is_associate):
+        raise ActionRefused(_("Only service staff, operators and managers are on the rota."))
+    if day < timezone.localdate():
+        raise ActionRefused(_("Choose today or a day to come."))
+    shift, _created = DutyShift.objects.get_or_create(
+        person=person, day=day, defaults={"note": note.strip()[:200], "booked_by": by,
+                                          "created_at": now or timezone.now()})
+    return shift
+
+
+def duty_cancel(*, shift_id: int) -> None:
+    """Days to come can be taken off the rota; days served stay on the record."""
+    DutyShift.objects.filter(pk=shift_id, day__gte=timezone.localdate()).delete()

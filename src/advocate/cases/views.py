@@ -3,6 +3,7 @@ form and survey, and the managers' measures."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -21,6 +22,7 @@ from .forms import (
     CallbackLogForm,
     CallbackRequestForm,
     ContactForm,
+    DutyForm,
     EscalateForm,
     FixForm,
     MoneyForm,
@@ -327,3 +329,34 @@ def callback_log(request, conversation_id: int):
         services.callback_log(callback=found.callback, by=request.user, outcome=data["outcome"], notes=data["notes"])
         return _("Call logged.")
     return _act(request, conversation_id, "callback", CallbackLogForm(request.POST), do)
+
+
+# --- the service-duty rota -----------------------------------------------------------------------------
+
+
+@staff_required
+def rota(request):
+    """Who is due a service-duty shift; operators book and cancel days here."""
+    context = selectors.rota(today=timezone.localdate(), required=settings.ADVOCATE_SERVICE_DUTY_DAYS,
+                             months=settings.ADVOCATE_SERVICE_DUTY_MONTHS)
+    form = DutyForm(request.POST or None, staff=context["staff"])
+    if request.method == "POST":
+        if not request.user.is_operator:
+            raise Http404("No such page")
+        if form.is_valid():
+            try:
+                services.duty_book(person=form.cleaned_data["person"], day=form.cleaned_data["day"],
+                                   note=form.cleaned_data["note"], by=request.user)
+            except services.ActionRefused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Booked."))
+                return redirect("rota")
+    return render(request, "cases/rota.html", {**context, "form": form})
+
+
+@operator_required
+@require_POST
+def rota_cancel(request, shift_id: int):
+    services.duty_cancel(shift_id=shift_id)
+    return redirect("rota")
