@@ -37,6 +37,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+import fresh_db
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "benchmarks" / "out"
 BENCH_DATA = ROOT / "var" / "bench" / "cases"
@@ -46,19 +48,7 @@ BATCH = 5_000
 
 def main() -> None:
     args = _parse_args()
-    database_url = os.environ.get("DATABASE_URL", "")
-    db = "postgresql" if database_url else "sqlite"
-    if database_url and "bench" not in database_url.rsplit("/", 1)[-1]:
-        sys.exit("Refusing to empty a PostgreSQL database whose name does not contain 'bench'.")
-    BENCH_DATA.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("ADVOCATE_DATA_DIR", str(BENCH_DATA))
-    if not database_url:
-        path = BENCH_DATA / f"cases-{args.conversations}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ["ADVOCATE_SQLITE_PATH"] = str(path)
-    else:
-        _ensure_postgres_database(database_url)
+    db = fresh_db.prepare(f"cases-{args.conversations}", BENCH_DATA)
     os.environ["DJANGO_SETTINGS_MODULE"] = "advocate.settings"
     import django
 
@@ -85,15 +75,6 @@ def _parse_args():
     return parser.parse_args()
 
 
-def _ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _run(args, db: str) -> dict:
     from django.core.management import call_command
 
@@ -117,48 +98,59 @@ def _run(args, db: str) -> dict:
 
 
 def _fill(rng: random.Random, count: int, now: datetime) -> list[tuple]:
-    """Conversations and their two messages, written in batches; returns the customers used."""
-    from django.db import transaction
+    """Conversations and their messages, written in batches of plain rows (model objects would take most of
+    the time at a million); returns the customers used."""
+    from django.db import connection, transaction
 
     from advocate.cases.models import Conversation, ConversationState, Direction, Message, Queue
     from advocate.commerce.models import Order
 
     people = list(Order.objects.values_list("customer_id", "customer__email", "customer__name",
                                             "customer__language", "pk", "external_id"))
-    queues = [q for q in Queue.values]
+    queues = list(Queue.values)
+    when = connection.ops.adapt_datetimefield_value
+    conversation_sql = _insert_sql(connection, Conversation, [
+        "id", "customer_id", "email", "name", "subject", "language", "order_id", "channel", "state", "queue",
+        "escalation_reason", "reason", "created_at", "updated_at", "waiting_since", "resolved_at"])
+    message_sql = _insert_sql(connection, Message, [
+        "conversation_id", "direction", "message_id", "references", "from_email", "from_name", "cc", "subject",
+        "body", "full_text", "automatic", "created_at"])
+    question = "Hello, could you tell me when my order arrives? " * 3
+    answer = "It is on its way and arrives on Thursday. " * 3
     for start in range(0, count, BATCH):
         conversations, messages = [], []
-        for number in range(start, min(start + BATCH, count)):
+        for number in range(start + 1, min(start + BATCH, count) + 1):
             customer_id, email, name, language, order_id, external_id = rng.choice(people)
             created = now - timedelta(minutes=rng.randrange(1, 365 * 24 * 60))
             draw = rng.random()
-            state = (ConversationState.OPEN if draw < 0.04 else
-                     ConversationState.WAITING if draw < 0.10 else ConversationState.RESOLVED)
-            conversations.append(Conversation(
-                pk=number + 1, customer_id=customer_id, email=email, name=name, language=language,
-                subject=f"Question about order {external_id}", order_id=order_id, state=state,
-                queue=queues[0] if rng.random() < 0.8 else rng.choice(queues), created_at=created,
-                updated_at=created + timedelta(hours=2), resolved_at=created if state == "resolved" else None,
-                waiting_since=created if state == ConversationState.OPEN else None,
-            ))
-            messages.append(Message(conversation_id=number + 1, direction=Direction.IN,
-                                    message_id=f"bench-{number}-in@bench.example", from_email=email, from_name=name,
-                                    subject=f"Question about order {external_id}", created_at=created,
-                                    body="Hello, could you tell me when my order arrives? " * 3))
+            state = ("open" if draw < 0.04 else "waiting" if draw < 0.10 else "resolved")
+            subject = f"Question about order {external_id}"
+            conversations.append((
+                number, customer_id, email, name, subject, language, order_id, "email", state,
+                queues[0] if rng.random() < 0.8 else rng.choice(queues), "", "", when(created),
+                when(created + timedelta(hours=2)), when(created) if state == ConversationState.OPEN else None,
+                when(created) if state == ConversationState.RESOLVED else None))
+            messages.append((number, Direction.IN.value, f"bench-{number}-in@bench.example", "", email, name, "",
+                             subject, question, question, "", when(created)))
             if state != ConversationState.OPEN:
-                messages.append(Message(conversation_id=number + 1, direction=Direction.OUT,
-                                        message_id=f"bench-{number}-out@advocate.localhost",
-                                        references=f"bench-{number}-in@bench.example",
-                                        subject=f"Re: Question about order {external_id}",
-                                        created_at=created + timedelta(hours=2),
-                                        body="It is on its way and arrives on Thursday. " * 3))
-        with transaction.atomic():
-            Conversation.objects.bulk_create(conversations)
-            Message.objects.bulk_create(messages)
+                messages.append((number, Direction.OUT.value, f"bench-{number}-out@advocate.localhost",
+                                 f"bench-{number}-in@bench.example", "service@advocate.localhost", "", "",
+                                 f"Re: {subject}", answer, answer, "", when(created + timedelta(hours=2))))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(conversation_sql, conversations)
+            cursor.executemany(message_sql, messages)
         print(f"\r  conversations: {min(start + BATCH, count):,} of {count:,}", end="", flush=True)
     print()
     _reset_sequences()
+    with connection.cursor() as cursor:  # fresh statistics for the query planner, as a live database has
+        cursor.execute("ANALYZE")
     return people
+
+
+def _insert_sql(connection, model, fields: list[str]) -> str:
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
 
 
 def _reset_sequences() -> None:
@@ -205,9 +197,9 @@ def _inbound(rng: random.Random, people, count: int, now: datetime) -> dict:
         message_id = f"bench-inbound-{n}@mail.example"
         if kind in ("reply", "references", "auto") and answered:
             pk, email, name = answered[n % len(answered)]
-            parent = f"bench-{pk - 1}-out@advocate.localhost"
+            parent = f"bench-{pk}-out@advocate.localhost"
             headers = ({"In-Reply-To": f"<{parent}>"} if kind != "references" else {}) | {
-                "References": f"<bench-{pk - 1}-in@bench.example> <{parent}>"}
+                "References": f"<bench-{pk}-in@bench.example> <{parent}>"}
             if kind == "auto":
                 headers["Auto-Submitted"] = "auto-replied"
             raw = _mail(sender=email, name=name, subject="Re: Question", message_id=message_id, headers=headers,

@@ -36,6 +36,8 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import fresh_db
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "benchmarks" / "out"
 BENCH_DATA = ROOT / "var" / "bench" / "selfservice"
@@ -49,19 +51,7 @@ NOT_YET = {"still on its way", "not yet reportable"}
 
 def main() -> None:
     args = _parse_args()
-    database_url = os.environ.get("DATABASE_URL", "")
-    db = "postgresql" if database_url else "sqlite"
-    if database_url and "bench" not in database_url.rsplit("/", 1)[-1]:
-        sys.exit("Refusing to empty a PostgreSQL database whose name does not contain 'bench'.")
-    if not database_url:
-        BENCH_DATA.mkdir(parents=True, exist_ok=True)
-        path = BENCH_DATA / f"selfservice-{args.orders}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ["ADVOCATE_SQLITE_PATH"] = str(path)
-        os.environ.setdefault("ADVOCATE_DATA_DIR", str(BENCH_DATA))
-    else:
-        _ensure_postgres_database(database_url)
+    db = fresh_db.prepare(f"selfservice-{args.orders}", BENCH_DATA)
     os.environ["DJANGO_SETTINGS_MODULE"] = "advocate.settings"
     import django
 
@@ -79,15 +69,6 @@ def _parse_args():
     parser.add_argument("--orders", type=int, default=20_000, help="size of the demo marketplace (default 20,000)")
     parser.add_argument("--seed", type=int, default=7, help="demo and behaviour seed (default 7)")
     return parser.parse_args()
-
-
-def _ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 # ==================================================================================================
