@@ -231,3 +231,18 @@ def test_shipping_cannot_be_upgraded_once_everything_arrived(conversation, shop,
     response = post(client, conversation, "fix/upgrade", {"order_id": "A-1", "request_key": "u2"})
     assert "has been delivered" in client.get(response["Location"]).content.decode()
     assert not Instruction.objects.filter(kind="upgrade_shipping").exists()
+
+
+def test_the_reply_is_wrapped_in_the_customers_language(shop, associate, commit, mailoutbox):
+    from django.utils import translation
+
+    german = dict(BOB, id="cust-greta", email="greta@example.de", language="de", time_zone="Europe/Berlin")
+    shop.send(shop.order_placed("G-1", customer=german))
+    inbound, _ = services.mail_receive(compose(sender=german["email"], subject="Bestellung G-1"), source="t")
+    commit(lambda: services.reply_send(conversation=inbound.conversation, by=associate, body="Ist unterwegs.",
+                                       request_key="g"))
+    source = "Reply to this email to continue the conversation; your reply reaches the same person's team."
+    with translation.override("de"):
+        footer = translation.gettext(source)
+    assert footer != source
+    assert footer in mailoutbox[0].body and mailoutbox[0].extra_headers["Content-Language"] == "de"
