@@ -26,6 +26,7 @@ class Queue(models.TextChoices):
 
 class ConversationState(models.TextChoices):
     OPEN = "open", _("Waiting for us")
+    SCHEDULED = "scheduled", _("Callback booked")
     WAITING = "waiting", _("Waiting for the customer")
     RESOLVED = "resolved", _("Resolved")
 

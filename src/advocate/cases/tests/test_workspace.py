@@ -246,3 +246,20 @@ def test_the_reply_is_wrapped_in_the_customers_language(shop, associate, commit,
         footer = translation.gettext(source)
     assert footer != source
     assert footer in mailoutbox[0].body and mailoutbox[0].extra_headers["Content-Language"] == "de"
+
+
+def test_an_older_order_the_conversation_is_about_costs_no_extra_queries(shop, login, associate):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    shop.send(shop.order_placed("OLD-1", placed_at=timezone.now() - timedelta(days=90)))
+    for n in range(12):  # more recent orders than the page shows
+        shop.send(shop.order_placed(f"NEW-{n}"))
+    about_old, _ = services.mail_receive(compose(sender=ALICE["email"], subject="OLD-1 broke"), source="t")
+    about_new, _ = services.mail_receive(compose(sender=ALICE["email"], subject="NEW-3 broke"), source="t")
+    client = login(associate)
+    assert about_old.conversation.order.external_id == "OLD-1"
+    old_page = _queries(client, f"/service/conversations/{about_old.conversation_id}/")
+    assert old_page == _queries(client, f"/service/conversations/{about_new.conversation_id}/")
+    assert "OLD-1" in client.get(f"/service/conversations/{about_old.conversation_id}/").content.decode()
