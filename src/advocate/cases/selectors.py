@@ -81,7 +81,7 @@ def customer_context(conversation: Conversation, *, now) -> dict:
     """The whole customer beside the conversation: orders with their shipments, problems and refunds; earlier
     conversations; personal notes. A sender we do not know as a customer gets their earlier conversations only."""
     customer = conversation.customer
-    past = (Conversation.objects.filter(Q(customer=customer) if customer else Q(email__iexact=conversation.email))
+    past = (Conversation.objects.filter(Q(customer=customer) if customer else Q(email=conversation.email))
             .exclude(pk=conversation.pk).order_by("-updated_at")[:PAST_SHOWN])
     if customer is None:
         return {"past": list(past), "orders": [], "notes": []}

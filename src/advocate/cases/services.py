@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError
 from django.db.models import Count, F
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -180,7 +181,10 @@ def _may_join(conversation: Conversation, sender: str) -> bool:
 
 
 def _customer_for(address: str) -> Customer | None:
-    return Customer.objects.filter(email__iexact=address).order_by("-created_at").first() if address else None
+    """The customer who writes from this (lowercased) address; the newest if several share it."""
+    if not address:
+        return None
+    return Customer.objects.annotate(address=Lower("email")).filter(address=address).order_by("-created_at").first()
 
 
 def _order_mentioned(customer: Customer | None, mail: ParsedMail) -> Order | None:

@@ -4,6 +4,7 @@ Rows here change only through `services` (mostly by applying inbound events); mo
 """
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +29,10 @@ class Customer(models.Model):
     language = models.CharField(max_length=12, default="en")
     time_zone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Mail from a customer finds them by address, whatever its case.
+        indexes = [models.Index(Lower("email"), name="customer_email_lower")]
 
     def __str__(self):
         return self.name
