@@ -6,7 +6,6 @@ Rows change only through `services`; models hold no workflow.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from advocate.commerce.models import Customer, Order
@@ -61,8 +60,9 @@ class Conversation(models.Model):
 
     class Meta:
         indexes = [
-            # The queue page: open conversations of one queue, longest-waiting first.
-            models.Index(fields=["queue", "waiting_since"], condition=Q(state="open"), name="conversation_queue"),
+            # The queue page: open conversations of one queue, longest-waiting first, and counts per queue. Not
+            # a partial index (WHERE state = 'open'): SQLite cannot use one when the state is a bound parameter.
+            models.Index(fields=["state", "queue", "waiting_since"], name="conversation_queue"),
             models.Index(fields=["customer", "-updated_at"]),
             models.Index(fields=["email", "-updated_at"]),
             models.Index(fields=["resolved_at"]),
