@@ -3,9 +3,8 @@
 Every page's query count is fixed, whatever the number of conversations, messages or orders: lists are
 cut to a page and related rows come in one query each (see benchmarks/cases.py)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.core.paginator import Paginator
 from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Value, When, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -35,21 +34,37 @@ ORDERS_SHOWN = 10
 PAST_SHOWN = 10
 
 
-def queue_page(queue: str, *, page: int = 1) -> dict:
-    """Open conversations of one queue, longest-waiting first, and how many wait in each queue."""
+def queue_page(queue: str, *, after: str = "") -> dict:
+    """Open conversations of one queue, longest-waiting first, and how many wait in each queue.
+
+    Pages continue from the last conversation shown (`after`, "<waiting since>~<id>"), not from a page number:
+    the line moves while associates work, and seeking in the index costs the same however deep the page."""
     if queue not in Queue.values:
         queue = Queue.GENERAL
     waiting = Conversation.objects.filter(state=ConversationState.OPEN)
-    counts = dict(waiting.values_list("queue").annotate(n=Count("pk")).order_by())
-    rows = (waiting.filter(queue=queue).select_related("customer", "order")
-            .order_by("waiting_since", "pk"))
-    # The count comes from the per-queue figures above, so the paginator does not count again.
-    paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = counts.get(queue, 0)
+    # COUNT(*), not COUNT(id): PostgreSQL then counts from the index alone.
+    counts = dict(waiting.values_list("queue").annotate(n=Count("*")).order_by())
+    rows = waiting.filter(queue=queue).select_related("customer", "order").order_by("waiting_since", "pk")
+    cursor = _queue_cursor(after)
+    if cursor is not None:
+        since, pk = cursor
+        rows = rows.filter(Q(waiting_since__gt=since) | Q(waiting_since=since, pk__gt=pk))
+    shown = list(rows[:PAGE_SIZE + 1])
+    more = len(shown) > PAGE_SIZE
+    shown = shown[:PAGE_SIZE]
     return {
-        "queue": queue, "page": paginator.get_page(page), "callbacks": callbacks_summary(),
+        "queue": queue, "conversations": shown, "continued": cursor is not None, "callbacks": callbacks_summary(),
+        "next": f"{shown[-1].waiting_since.isoformat()}~{shown[-1].pk}" if more else "",
         "queues": [(value, label, counts.get(value, 0)) for value, label in Queue.choices],
     }
+
+
+def _queue_cursor(after: str):
+    since, _, pk = after.partition("~")
+    try:
+        return datetime.fromisoformat(since), int(pk)
+    except ValueError:
+        return None
 
 
 def conversation_detail(conversation_id: int) -> Conversation:

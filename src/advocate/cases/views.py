@@ -34,17 +34,10 @@ from .forms import (
 from .models import Attachment, CustomerNote, Survey
 
 
-def _page_number(request) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
 @staff_required
 def queue(request):
     return render(request, "cases/queue.html",
-                  selectors.queue_page(request.GET.get("queue", ""), page=_page_number(request)))
+                  selectors.queue_page(request.GET.get("queue", ""), after=request.GET.get("after", "")))
 
 
 @staff_required

@@ -263,3 +263,18 @@ def test_an_older_order_the_conversation_is_about_costs_no_extra_queries(shop, l
     old_page = _queries(client, f"/service/conversations/{about_old.conversation_id}/")
     assert old_page == _queries(client, f"/service/conversations/{about_new.conversation_id}/")
     assert "OLD-1" in client.get(f"/service/conversations/{about_old.conversation_id}/").content.decode()
+
+
+def test_the_queue_continues_from_the_last_conversation_shown(login, associate, settings):
+    from advocate.cases import selectors
+
+    for n in range(selectors.PAGE_SIZE + 3):
+        services.mail_receive(compose(sender=f"c{n}@x.example", subject=f"Question {n:03d}"), source="t")
+    client = login(associate)
+    first = client.get("/service/conversations/")
+    page = first.content.decode()
+    assert "Question 000" in page and f"Question {selectors.PAGE_SIZE:03d}" not in page
+    later = client.get("/service/conversations/", {"after": first.context["next"]}).content.decode()
+    assert f"Question {selectors.PAGE_SIZE:03d}" in later and "Question 000" not in later
+    assert "Earlier" in later
+    assert client.get("/service/conversations/", {"after": "nonsense"}).status_code == 200
