@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from .claims.api import router as claims_router
 from .commerce.api import router as commerce_router
+from .messaging.api import router as messaging_router
 
 api = NinjaAPI(
     title="Advocate API",
@@ -14,3 +15,4 @@ api = NinjaAPI(
 )
 api.add_router("", commerce_router)
 api.add_router("", claims_router)
+api.add_router("", messaging_router)

@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "advocate.notifications",
     "advocate.claims",
     "advocate.cases",
+    "advocate.sellers",
+    "advocate.trust",
+    "advocate.messaging",
 ]
 
 MIDDLEWARE = [
@@ -47,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "advocate.accounts.middleware.UserPreferencesMiddleware",
+    "advocate.trust.middleware.ClosedAccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -182,6 +186,13 @@ ADVOCATE_ASSOCIATE_LIMIT = os.environ.get("ADVOCATE_ASSOCIATE_LIMIT", "500")
 # Callbacks: how many customers one two-hour window takes; where "about to be missed" alerts go (optional).
 ADVOCATE_CALLBACKS_PER_WINDOW = int(os.environ.get("ADVOCATE_CALLBACKS_PER_WINDOW", "20"))
 ADVOCATE_TEAM_EMAIL = os.environ.get("ADVOCATE_TEAM_EMAIL", "")
+# Appeals against account actions are decided by a person within this many days (a promise, tracked).
+ADVOCATE_APPEAL_DECISION_DAYS = int(os.environ.get("ADVOCATE_APPEAL_DECISION_DAYS", "7"))
+# Seller standards: days a seller has to bring a figure back within target before the next step
+# (warning, then restriction of new listings, then suspension).
+ADVOCATE_ENFORCEMENT_DAYS = int(os.environ.get("ADVOCATE_ENFORCEMENT_DAYS", "14"))
+# ...but only once a figure rests on at least this many orders (or messages): fewer are too few to judge fairly.
+ADVOCATE_ENFORCEMENT_MIN_COUNT = int(os.environ.get("ADVOCATE_ENFORCEMENT_MIN_COUNT", "20"))
 # Everyone serves: operators and managers take this many service-duty days every this many months.
 ADVOCATE_SERVICE_DUTY_DAYS = int(os.environ.get("ADVOCATE_SERVICE_DUTY_DAYS", "2"))
 ADVOCATE_SERVICE_DUTY_MONTHS = int(os.environ.get("ADVOCATE_SERVICE_DUTY_MONTHS", "24"))

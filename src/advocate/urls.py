@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from .accounts import views as account_views
 from .api import api
 from .cases import views as case_views
 from .claims import views as claim_views
 from .commerce import views as commerce_views
+from .sellers import views as seller_views
+from .trust import views as trust_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -18,6 +20,16 @@ urlpatterns = [
     path("orders/<str:external_id>/problem/<str:problem>/", claim_views.report_new, name="report_new"),
     path("problems/<str:reference>/", claim_views.problem_detail, name="problem_detail"),
     path("problems/<str:reference>/photos/<int:photo_id>/", claim_views.problem_photo, name="problem_photo"),
+    path("orders/<str:external_id>/rate/", seller_views.rate, name="rate_seller"),
+    path("seller/health/", seller_views.seller_health, name="seller_health"),
+    path("seller/health/<str:metric>/", seller_views.seller_health_orders, name="seller_health_orders"),
+    path("account/decisions/", trust_views.account_actions, name="account_actions"),
+    path("account/decisions/<str:reference>/appeal/", trust_views.appeal, name="appeal"),
+    path("operations/sellers/", seller_views.marketplace_health, name="marketplace_health"),
+    path("operations/actions/", trust_views.operations, name="trust_operations"),
+    path("operations/appeals/<int:appeal_id>/", trust_views.appeal_decide, name="appeal_decide"),
+    path("operations/actions/<str:reference>/lift/", trust_views.action_lift, name="action_lift"),
+    path("service/listings/pull/", trust_views.pull_listing, name="pull_listing"),
     path("seller/claims/", claim_views.seller_claims, name="seller_claims"),
     path("seller/claims/<str:reference>/", claim_views.seller_claim_detail, name="seller_claim_detail"),
     path("service/reviews/", claim_views.review_queue, name="review_queue"),
@@ -55,6 +67,7 @@ urlpatterns = [
     path("operations/rota/<int:shift_id>/cancel/", case_views.rota_cancel, name="rota_cancel"),
     path("service/customers/", commerce_views.customer_lookup, name="customer_lookup"),
     path("operations/", commerce_views.operations, name="operations"),
+    path("", include("advocate.messaging.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -33,6 +33,9 @@ from advocate.core.reasons import ContactReason
 from advocate.core.zones import zone_or_utc
 from advocate.notifications.models import OutboundEmail
 from advocate.notifications.services import email_queue, new_message_id
+from advocate.trust.models import AccountAction
+from advocate.trust.services import ActionRefused as TrustRefused
+from advocate.trust.services import appeal_file, promise_keep, promise_make
 
 from . import tokens
 from .callbacks import CallingHours, Window, windows
@@ -111,6 +114,7 @@ def mail_receive(raw: bytes, *, source: str, recipients=(), now: datetime | None
             inbound.outcome = InboundOutcome.NEW
             inbound.conversation = conversation = _start_conversation(mail, order, moment)
             _store_message(conversation, mail, moment)
+            _appeal_by_reply(mail, conversation, moment)
         inbound.raw = raw_file
         inbound.save()
         return inbound, True
@@ -156,6 +160,25 @@ def _thread(mail: ParsedMail) -> tuple[Conversation | None, str, Order | None]:
         if conversation is not None and _may_join(conversation, mail.from_address):
             return conversation, rule, None
     return None, "", about_order
+
+
+def _appeal_by_reply(mail: ParsedMail, conversation: Conversation, moment: datetime) -> None:
+    """A reply to a statement of reasons, from the address it was sent to, is an appeal (free, by email, as the
+    statement says). It is filed at once and its conversation goes to the trust and safety team."""
+    for message_id in mail.in_reply_to + mail.references:
+        email = OutboundEmail.objects.filter(message_id=f"<{message_id}>", key__startswith="action:").first()
+        if email is None or email.to.lower() != mail.from_address:
+            continue
+        action = AccountAction.objects.filter(reference=email.key.split(":")[1]).first()
+        if action is None:
+            return
+        try:
+            appeal_file(action=action, statement=mail.visible_text or mail.subject, channel="email", now=moment)
+        except TrustRefused:
+            pass  # an appeal already open, or the time to appeal has passed: a person reads the mail anyway
+        conversation.queue, conversation.escalation_reason = Queue.TRUST, f"Appeal against {action.reference}"
+        conversation.save(update_fields=["queue", "escalation_reason"])
+        return
 
 
 def _earlier(message_id: str) -> _Earlier:
@@ -609,6 +632,9 @@ def callback_request(*, customer: Customer, phone: str, window_start: datetime, 
                                body=topic.strip() or str(_("Please call me back")), created_at=now)
         callback = Callback.objects.create(conversation=conversation, phone=phone.strip()[:40],
                                            window_start=window.start, window_end=window.end, created_at=now)
+        promise_make(key=f"callback:{callback.pk}", customer=customer, due_at=window.end, now=now,
+                     what=f"Call {customer.name} back on {callback.phone}",
+                     link=f"/service/conversations/{conversation.pk}/")
         _email(conversation, key=f"callback:{callback.pk}:promised", template="cases/email/callback.txt",
                callback=callback, event="promised")
         return callback
@@ -632,6 +658,7 @@ def callback_log(*, callback: Callback, by, outcome: str, notes: str = "", now: 
         locked.outcome, locked.notes = outcome, "\n".join(filter(None, [locked.notes, notes.strip()]))[:4000]
         if outcome != CallbackOutcome.NO_ANSWER or moment >= locked.window_end:
             locked.state, locked.done_by, locked.done_at = CallbackState.DONE, by, moment
+            promise_keep(key=f"callback:{locked.pk}", now=moment)
         locked.save()
         conversation = locked.conversation
         _record(conversation, ActionKind.CALL, by, f"{CallbackOutcome(outcome).label}. {notes.strip()}", moment)

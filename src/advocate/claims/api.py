@@ -347,7 +347,7 @@ def seller_claim_appeal(request, reference: str, body: StatementIn):
 class InstructionOut(Schema):
     sequence: int
     kind: str
-    order_id: str
+    order_id: str | None = Field(description="empty for instructions about a seller or a listing")
     payload: dict
     created_at: datetime
 
@@ -359,12 +359,13 @@ class InstructionsOut(Schema):
 
 @router.get("/instructions", auth=IntegrationKey(), response=InstructionsOut, summary="What the shop must carry out")
 def get_instructions(request, after: int = 0, limit: Annotated[int, Field(ge=1, le=1000)] = 100):
-    """Refunds to pay, replacements and return labels to send, orders to stop — in the order decided, each
-    once. Keep `next_after` and pass it as `after` next time. `kind` is `refund`, `replacement`,
-    `return_label` or `order_cancel`; each payload carries a reference that is unique for that kind."""
+    """Refunds to pay, replacements and return labels to send, orders to stop, sellers' selling status and
+    listings to take down or put back — in the order decided, each once. Keep `next_after` and pass it as
+    `after` next time. `kind` is `refund`, `replacement`, `return_label`, `order_cancel`, `credit`,
+    `upgrade_shipping`, `seller_status` or `listing`; each payload carries a reference unique for that kind."""
     rows = list(Instruction.objects.filter(sequence__gt=after).select_related("order").order_by("sequence")[:limit])
     return {
-        "instructions": [{"sequence": i.sequence, "kind": i.kind, "order_id": i.order.external_id,
+        "instructions": [{"sequence": i.sequence, "kind": i.kind, "order_id": i.order.external_id if i.order else None,
                           "payload": i.payload, "created_at": i.created_at} for i in rows],
         "next_after": rows[-1].sequence if rows else after,
     }

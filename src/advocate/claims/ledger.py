@@ -147,7 +147,7 @@ def credit_issue(*, order: Order, amount: Decimal, key: str, memo: str = "") -> 
     return txn
 
 
-def instruct(*, key: str, kind: str, order: Order, payload: dict) -> Instruction:
+def instruct(*, key: str, kind: str, order: Order | None, payload: dict) -> Instruction:
     """Tell the shop's systems to carry something out, once per key.
 
     Sequence numbers are given out under a lock on one counter row, held until this transaction commits,

@@ -335,7 +335,8 @@ class Instruction(models.Model):
     sequence = models.BigIntegerField(unique=True)
     key = models.CharField(max_length=80, unique=True)
     kind = models.CharField(max_length=32)
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              help_text=_("Empty for instructions about a seller or a listing."))
     payload = models.JSONField()
     created_at = models.DateTimeField()
 

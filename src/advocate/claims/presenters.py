@@ -1,7 +1,6 @@
 """What the customer reads about their problem: in their language and time zone, always saying what happened,
 why, and what happens next. Every "no" says why and what they can do instead."""
 
-import re
 from datetime import datetime
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from advocate.commerce.presenters import local_time, relative_day
 from advocate.core.money import format_money
+from advocate.sellers.masking import Kind, mask
 
 from . import rules
 from .models import PROBLEM_LABELS, ClaimState, Finding, ProblemReport, ReportState
@@ -281,27 +281,11 @@ def email_subject(event: str, *, order=None, claim=None) -> str:
     return str(EMAIL_SUBJECTS[event]) % values
 
 
-_EMAIL = re.compile(r"[^\s@<>(),;:]+@[^\s@<>(),;:]+\.[^\W\d_]{2,}")
-_LINK = re.compile(r"(?:https?://|www\.)[^\s]*[^\s.,;:!?)]", re.IGNORECASE)
-# Digits with the usual separators, not part of a Latin code (order numbers, SKUs) and not a date; Chinese
-# and Japanese write a number right after a word, so their letters do not count.
-_PHONE = re.compile(r"(?<![A-Za-z0-9+])\+?\d[\d\s().\-/]{5,}\d(?![A-Za-z0-9])")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
-
-
 def mask_contact_details(text: str) -> str:
-    """A buyer's words as a seller may read them: email addresses, links and phone numbers (seven digits or
-    more) replaced by a notice, so buyer and seller stay in touch through the marketplace only."""
-    text = _EMAIL.sub(lambda m: str(_("[email hidden]")), text)
-    text = _LINK.sub(lambda m: str(_("[link hidden]")), text)
-
-    def phone(match):
-        found = match.group()
-        if sum(c.isdigit() for c in found) < 7 or _DATE.fullmatch(found.strip()):
-            return found
-        return str(_("[phone hidden]"))
-
-    return _PHONE.sub(phone, text)
+    """A buyer's words as a seller may read them: email addresses, phone numbers and links replaced by a notice,
+    so buyer and seller stay in touch through the marketplace only (see `sellers.masking`)."""
+    return mask(text, {Kind.EMAIL: str(_("[email hidden]")), Kind.PHONE: str(_("[phone hidden]")),
+                       Kind.LINK: str(_("[link hidden]"))}).text
 
 
 _LAYER_COLUMNS = {"return_window_days", "returnless_under", "auto_approve_up_to", "seller_response_hours",

@@ -19,6 +19,7 @@ from advocate.commerce.models import Customer, Order, OrderState, Payment
 from advocate.commerce.selectors import buyer_alias
 from advocate.core.db import retrying_write
 from advocate.notifications.services import email_queue
+from advocate.trust.services import promise_keep, promise_make
 
 from . import ledger, rules, selectors
 from .models import (
@@ -199,7 +200,15 @@ def _authorise_return(report: ProblemReport, refund_when: rules.RefundWhen, now:
 def _send_to_review(report: ProblemReport, now: datetime) -> None:
     report.state, report.went_to_person, report.review_due_at = ReportState.IN_REVIEW, True, now + REVIEW_WITHIN
     report.save(update_fields=["state", "went_to_person", "review_due_at"])
+    _promise_decision(report, now)
     _tell_customer(report, "in_review")
+
+
+def _promise_decision(report: ProblemReport, now: datetime) -> None:
+    """The customer is told a person decides by `review_due_at`: a promise, tracked until kept."""
+    promise_make(key=f"review:{report.reference}", customer=report.customer, due_at=report.review_due_at, now=now,
+                 what=f"Decide {report.reference} for {report.customer.name}",
+                 link=f"/problems/{report.reference}/")
 
 
 # --- returns on their way back (events from the shop's carrier integration) ---------------------------
@@ -339,6 +348,7 @@ def claim_seller_dispute(*, claim: GuaranteeClaim, user, statement: str, now: da
 def _send_claim_to_person(report: ProblemReport, now: datetime) -> None:
     report.went_to_person, report.review_due_at = True, now + REVIEW_WITHIN
     report.save(update_fields=["went_to_person", "review_due_at"])
+    _promise_decision(report, now)
     if not report.claim.refunded_at_once:  # a buyer already refunded keeps it, whatever is decided
         _tell_customer(report, "claim_disputed", claim=report.claim)
 
@@ -410,6 +420,7 @@ def claim_decide(*, claim: GuaranteeClaim, finding: str, by, note: str, now: dat
         if locked.state == ClaimState.CLOSED:
             raise ActionRefused("claim_closed")
         moment = now or timezone.now()
+        promise_keep(key=f"review:{locked.report.reference}", now=moment)
         if finding == Finding.BUYER:
             _decide_for_buyer(locked, moment, by=by, note=note)
         else:
@@ -498,6 +509,7 @@ def report_review_decide(*, report: ProblemReport, action: str, by, note: str = 
         moment = now or timezone.now()
         locked.decided_by, locked.decided_at, locked.decision_note = by, moment, note
         locked.save(update_fields=["decided_by", "decided_at", "decision_note"])
+        promise_keep(key=f"review:{locked.reference}", now=moment)
         if action == "refund":
             amount = _left_to_refund(locked)
             if amount <= 0:

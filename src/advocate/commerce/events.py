@@ -169,6 +169,14 @@ class ReturnReceived(_Data):
     note: Annotated[str, Field(max_length=300)] = ""
 
 
+class PaymentChargeback(_Data):
+    """The buyer's bank took a payment back: an order defect on the seller's account health."""
+
+    order_id: Id
+    amount: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
 DATA_SCHEMAS: dict[str, type[_Data]] = {
     "order.placed": OrderPlaced,
     "payment.captured": PaymentCaptured,
@@ -181,6 +189,7 @@ DATA_SCHEMAS: dict[str, type[_Data]] = {
     "membership.ended": MembershipEnded,
     "return.scanned": ReturnScanned,
     "return.received": ReturnReceived,
+    "payment.chargeback": PaymentChargeback,
 }
 
 EventType = Literal[tuple(DATA_SCHEMAS)]  # type: ignore[valid-type]

@@ -6,6 +6,8 @@ from tqdm import tqdm
 from advocate.cases import demo as cases_demo
 from advocate.claims import demo as claims_demo
 from advocate.commerce import demo
+from advocate.sellers import services as seller_services
+from advocate.sellers.enforcement import sellers_enforce
 
 
 class Command(BaseCommand):
@@ -37,6 +39,8 @@ class Command(BaseCommand):
         refunded = claims_demo.settle_history(progress_bar=lambda total: tqdm(
             total=total, unit="order", desc="Refunding cancelled orders", disable=opts["verbosity"] == 0))
         self.stdout.write(f"{refunded:,} cancelled orders refunded; demo return policies set")
+        with tqdm(total=size.orders, unit="order", desc="Seller health", disable=opts["verbosity"] == 0) as bar:
+            seller_services.health_backfill(now=opts["now"], progress=bar.update)
         if not opts["no_logins"]:
             logins = demo.create_demo_logins()
             # After the logins, so the demo customers' own orders are left for them to try.
@@ -47,4 +51,6 @@ class Command(BaseCommand):
             answers = cases_demo.seed_answers(now=opts["now"])
             self.stdout.write(f"{mail} sample emails taken in (demo-associate's conversations), {answers} answers "
                               "in the answer library")
+            warned = sellers_enforce(now=opts["now"])
+            self.stdout.write(f"{warned} seller warnings for figures outside target (see demo-seller's account health)")
             self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD!r}): " + ", ".join(u for _, u in logins))

@@ -12,6 +12,9 @@ from advocate.cases.services import callbacks_check
 from advocate.claims import services as claims
 from advocate.claims.models import RefundBaseline
 from advocate.notifications.services import emails_send_due
+from advocate.sellers.enforcement import sellers_enforce
+from advocate.sellers.services import health_revisit_due
+from advocate.trust.services import actions_start_due, promises_check
 
 BASELINE_EVERY = timedelta(hours=1)
 log = logging.getLogger(__name__)
@@ -22,6 +25,8 @@ def tick(now=None) -> dict[str, int]:
     processes (or a tick and a worker) at once do no harm."""
     now = now or timezone.now()
     done = {"claims_closed": claims.claims_close_overdue(now=now), **callbacks_check(now=now),
+            "health_revisited": health_revisit_due(now=now), "actions_started": actions_start_due(now=now),
+            "seller_actions": sellers_enforce(now=now), **promises_check(now=now),
             "emails_sent": emails_send_due(now=now)}
     latest = RefundBaseline.objects.order_by("-computed_at").values_list("computed_at", flat=True).first()
     if latest is None or now - latest >= BASELINE_EVERY:
@@ -35,6 +40,8 @@ class Command(BaseCommand):
     help = (
         "Do the work that falls due with time: guarantee claims whose seller let the deadline pass (the "
         "marketplace refunds the buyer and recovers from the seller), callbacks about to be missed or missed, "
+        "sellers' health figures that change with time and the warnings or restrictions they bring, promises "
+        "about to be broken, "
         "email waiting to be sent or retried, new mail in the IMAP mailbox (ADVOCATE_IMAP_URL), the "
         "marketplace's refund baseline. Once, or every --every seconds. Safe to run on several machines."
     )

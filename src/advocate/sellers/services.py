@@ -1,0 +1,219 @@
+"""Writes for seller health: keeping each order's and each buyer message's contributions to the day counters
+up to date as events arrive (see `health`), buyers' ratings, and chargebacks. The cost of one event does not
+grow with the seller's history: it reads one order and changes a handful of counters."""
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from advocate.claims.models import Finding, GuaranteeClaim
+from advocate.commerce.models import Order, OrderState, Shipment, TrackingScan
+from advocate.core.db import retrying_write
+
+from . import health
+from .masking import mask
+from .models import Chargeback, HealthDay, MessageHealth, OrderHealth, Rating
+
+NEGATIVE_STARS = 2  # a rating of this many stars or fewer is negative feedback
+
+
+class RatingRefused(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+# --- from the database to the plain core ---------------------------------------------------------------
+
+
+def _shipments_with_scans(orders):
+    return (Shipment.objects.filter(order__in=orders)
+            .annotate(scanned=Exists(TrackingScan.objects.filter(shipment=OuterRef("pk"))))
+            .values("order_id", "shipped_at", "tracking_number", "delivered_at", "scanned"))
+
+
+def _record(order: Order, shipments: list[dict], stars: int | None, claim_findings: list[str],
+            chargeback: bool) -> health.OrderRecord:
+    first_shipped = min((s["shipped_at"] for s in shipments), default=None)
+    delivered = [s["delivered_at"] for s in shipments]
+    cancelled = order.state == OrderState.CANCELLED
+    return health.OrderRecord(
+        placed_at=order.placed_at, ship_by=order.ship_by, promised_latest=order.promised_latest,
+        cancelled=cancelled,
+        cancelled_before_shipping_by_seller=cancelled and order.cancelled_by == "seller" and not shipments,
+        first_shipped_at=first_shipped,
+        tracking_valid=bool(shipments) and all(s["tracking_number"] and s["scanned"] for s in shipments),
+        delivered_at=max(delivered) if delivered and all(delivered) else None,
+        negative_feedback=stars is not None and stars <= NEGATIVE_STARS,
+        # A claim counts against the seller unless it was decided for them.
+        claim_against_seller=any(finding != Finding.SELLER for finding in claim_findings),
+        chargeback=chargeback,
+    )
+
+
+def _facts(record: health.OrderRecord, now: datetime) -> dict:
+    """The flags that put an order behind a figure, for the seller's 'orders behind it' lists."""
+    late_shipment = (record.first_shipped_at > record.ship_by if record.first_shipped_at
+                     else not record.withdrawn and now >= record.ship_by)
+    late_delivery = not record.cancelled and (
+        record.delivered_at > record.promised_latest if record.delivered_at else now >= record.promised_latest)
+    return {
+        "negative_feedback": record.negative_feedback, "claim_against_seller": record.claim_against_seller,
+        "chargeback": record.chargeback,
+        "defective": record.negative_feedback or record.claim_against_seller or record.chargeback,
+        "cancelled_before_shipping": record.cancelled_before_shipping_by_seller,
+        "late_shipment": late_shipment, "late_delivery": late_delivery,
+        "tracking_invalid": record.first_shipped_at is not None and not record.tracking_valid,
+    }
+
+
+# --- keeping the counters up to date ---------------------------------------------------------------------
+
+
+def _apply(seller_id: int, changes: dict) -> None:
+    for (counter, day), delta in changes.items():
+        updated = HealthDay.objects.filter(seller_id=seller_id, day=day, counter=counter).update(
+            value=F("value") + delta)
+        if not updated:
+            HealthDay.objects.create(seller_id=seller_id, day=day, counter=counter, value=delta)
+
+
+def health_order_refresh(order_ids, *, now: datetime | None = None) -> int:
+    """Bring these orders' contributions up to date after something happened to them; returns how many
+    changed. Called inside the transaction that applied the event. A few queries for the batch, and per order
+    its own row and the counters it moves."""
+    now = now or timezone.now()
+    orders = list(Order.objects.filter(pk__in=list(order_ids)))
+    if not orders:
+        return 0
+    shipments, findings = defaultdict(list), defaultdict(list)
+    for shipment in _shipments_with_scans(orders):
+        shipments[shipment["order_id"]].append(shipment)
+    for order_id, finding in GuaranteeClaim.objects.filter(report__order__in=orders).values_list(
+            "report__order_id", "finding"):
+        findings[order_id].append(finding)
+    stars = dict(Rating.objects.filter(order__in=orders).values_list("order_id", "stars"))
+    charged_back = set(Chargeback.objects.filter(order__in=orders).values_list("order_id", flat=True))
+    existing = {row.pk: row for row in OrderHealth.objects.filter(pk__in=[o.pk for o in orders])}
+    changed = 0
+    for order in orders:
+        record = _record(order, shipments[order.pk], stars.get(order.pk), findings[order.pk], order.pk in charged_back)
+        new = health.order_contributions(record, now)
+        row = existing.get(order.pk) or OrderHealth(order=order, seller_id=order.seller_id, placed_at=order.placed_at)
+        changes = health.difference(health.decode(row.contributions), new)
+        for name, value in _facts(record, now).items():
+            setattr(row, name, value)
+        row.contributions, row.next_check_at = health.encode(new), health.next_change(record, now)
+        row.save()
+        if changes:
+            _apply(order.seller_id, changes)
+            changed += 1
+    return changed
+
+
+def health_message_changed(*, seller_id: int, key: str, sent_at: datetime, answered_at: datetime | None,
+                           now: datetime | None = None) -> None:
+    """A buyer's message to a seller was sent or answered: update the seller's message-response figure."""
+    now = now or timezone.now()
+    record = health.MessageRecord(sent_at=sent_at, answered_at=answered_at)
+    new = health.message_contributions(record, now)
+    row = MessageHealth.objects.filter(key=key).first() or MessageHealth(key=key, seller_id=seller_id)
+    changes = health.difference(health.decode(row.contributions), new)
+    row.contributions, row.next_check_at = health.encode(new), health.message_next_change(record, now)
+    row.sent_at, row.answered_at = sent_at, answered_at
+    row.save()
+    _apply(seller_id, changes)
+
+
+def health_revisit_due(*, now: datetime | None = None, limit: int = 5000) -> int:
+    """Run by `advocate tick`: orders (and messages) whose figures change with time alone — a ship-by time or a
+    promised delivery time passed, 24 hours to answer ran out — are recomputed once, when that happens."""
+    now = now or timezone.now()
+    due = list(OrderHealth.objects.filter(next_check_at__lte=now).values_list("pk", flat=True)[:limit])
+    for start in range(0, len(due), 500):
+        with transaction.atomic():
+            health_order_refresh(due[start:start + 500], now=now)
+    messages = MessageHealth.objects.filter(next_check_at__lte=now).values_list(
+        "key", "seller_id", "sent_at", "answered_at")[:limit]
+    for key, seller_id, sent_at, answered_at in messages:
+        with transaction.atomic():
+            health_message_changed(seller_id=seller_id, key=key, sent_at=sent_at, answered_at=answered_at, now=now)
+    return len(due) + len(messages)
+
+
+def health_backfill(*, now: datetime | None = None, batch: int = 2000, progress=None) -> int:
+    """Compute every order's contributions from scratch (after the demo generator or an import wrote orders
+    without going through events): in batches, a few queries each, counters written once at the end."""
+    now = now or timezone.now()
+    OrderHealth.objects.all().delete()
+    HealthDay.objects.all().delete()
+    totals: dict[tuple[int, health.Counter, object], int] = defaultdict(int)
+    ids = list(Order.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        orders = list(Order.objects.filter(pk__in=ids[start:start + batch]))
+        shipments, findings = defaultdict(list), defaultdict(list)
+        for shipment in _shipments_with_scans(orders):
+            shipments[shipment["order_id"]].append(shipment)
+        for order_id, finding in GuaranteeClaim.objects.filter(report__order__in=orders).values_list(
+                "report__order_id", "finding"):
+            findings[order_id].append(finding)
+        stars = dict(Rating.objects.filter(order__in=orders).values_list("order_id", "stars"))
+        charged_back = set(Chargeback.objects.filter(order__in=orders).values_list("order_id", flat=True))
+        rows = []
+        for order in orders:
+            record = _record(order, shipments[order.pk], stars.get(order.pk), findings[order.pk],
+                             order.pk in charged_back)
+            contributions = health.order_contributions(record, now)
+            for (counter, day), value in contributions.items():
+                totals[(order.seller_id, counter, day)] += value
+            rows.append(OrderHealth(order=order, seller_id=order.seller_id, placed_at=order.placed_at,
+                                    contributions=health.encode(contributions),
+                                    next_check_at=health.next_change(record, now), **_facts(record, now)))
+        with transaction.atomic():
+            OrderHealth.objects.bulk_create(rows)
+        if progress:
+            progress(len(orders))
+    HealthDay.objects.bulk_create(
+        (HealthDay(seller_id=seller_id, day=day, counter=counter, value=value)
+         for (seller_id, counter, day), value in totals.items() if value),
+        batch_size=5000,
+    )
+    return len(ids)
+
+
+# --- ratings and chargebacks ----------------------------------------------------------------------------
+
+
+def rating_save(*, order: Order, customer, stars: int, comment: str = "", now: datetime | None = None) -> Rating:
+    """A buyer rates the seller of a delivered order (again: the rating is replaced). Contact details in the
+    comment are hidden from the seller."""
+    if order.customer_id != customer.pk:
+        raise ValueError("a customer rates only their own orders")
+    if not 1 <= stars <= 5:
+        raise RatingRefused(_("Choose from one to five stars."))
+    if not Shipment.objects.filter(order=order).exclude(delivered_at=None).exists():
+        raise RatingRefused(_("You can rate the seller once something from the order has arrived."))
+
+    def work():
+        moment = now or timezone.now()
+        masked = mask(comment.strip()[:2000])
+        rating, _created = Rating.objects.update_or_create(
+            order=order, create_defaults={"created_at": moment, "customer": customer, "seller_id": order.seller_id,
+                                          "stars": stars, "comment": masked.text,
+                                          "comment_original": comment.strip()[:2000], "updated_at": moment},
+            defaults={"stars": stars, "comment": masked.text, "comment_original": comment.strip()[:2000],
+                      "updated_at": moment})
+        health_order_refresh([order.pk], now=moment)
+        return rating
+
+    return retrying_write(work)
+
+
+def chargeback_record(*, order: Order, amount, reason: str, at: datetime) -> Chargeback:
+    chargeback = Chargeback.objects.create(order=order, amount=amount, reason=reason[:200], received_at=at)
+    health_order_refresh([order.pk])
+    return chargeback
