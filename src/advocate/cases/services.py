@@ -373,7 +373,10 @@ def _within_limit(order: Order, amount: Decimal) -> None:
     """Associates decide alone, with no approval step, up to a generous limit; beyond it a specialist does."""
     limit = Decimal(settings.ADVOCATE_ASSOCIATE_LIMIT)
     in_base = claim_selectors.to_base_currency(order.currency)(amount)
-    if in_base is None or in_base > limit:
+    if in_base is None:
+        raise ActionRefused(_("There is no exchange rate for %(currency)s to check this against your limit; an "
+                              "operator can add one.") % {"currency": order.currency})
+    if in_base > limit:
         raise ActionRefused(_("That is more than one person decides alone (%(limit)s %(currency)s). Escalate it to "
                               "the refunds team.") % {"limit": limit, "currency": settings.ADVOCATE_BASE_CURRENCY})
 
