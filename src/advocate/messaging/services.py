@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from advocate.accounts.models import User
+from advocate.accounts.selectors import seller_reader
 from advocate.commerce.models import Customer, Order
 from advocate.commerce.selectors import buyer_alias
 from advocate.core.db import retrying_write
@@ -55,11 +56,6 @@ def _kind_name(kind) -> str:
 
 def _seller_users(seller_id: int):
     return User.objects.filter(seller_id=seller_id, is_active=True).exclude(email="").order_by("pk")
-
-
-def _seller_language(seller_id: int) -> str:
-    first = _seller_users(seller_id).exclude(language="").values_list("language", flat=True).first()
-    return first or settings.LANGUAGE_CODE
 
 
 def accepts_unsolicited(customer_id: int) -> bool:
@@ -113,7 +109,7 @@ def _send(*, order: Order, side: Side, text: str, request_key: str, author, now:
             # Two first messages at once: one insert loses on the unique order, and the retry finds the thread.
             thread = Thread.objects.create(order=order, seller_id=order.seller_id, customer_id=order.customer_id,
                                            started_by=side, created_at=moment, last_message_at=moment)
-        reader_language = (_seller_language(order.seller_id) if side == Side.BUYER
+        reader_language = (seller_reader(order.seller_id)[0] if side == Side.BUYER
                            else order.customer.language or settings.LANGUAGE_CODE)
         masked = masking.mask(text, _placeholders(reader_language))
         hidden = sorted({_kind_name(kind) for kind in masked.kinds})

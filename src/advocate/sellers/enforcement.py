@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from advocate.accounts.selectors import seller_reader
 from advocate.commerce.models import Seller
 from advocate.core.zones import reader
 from advocate.trust import services as trust
@@ -50,15 +51,10 @@ def _facts(figure: Figure, step: str, days: int) -> str:
     return facts + " " + _("It was still outside its target when the time given to act ran out.")
 
 
-def _seller_reader(seller: Seller):
-    user = seller.users.filter(is_active=True).exclude(language="").first()
-    return reader(user.language if user else settings.LANGUAGE_CODE, user.time_zone if user else "UTC")
-
-
 def seller_enforce(seller: Seller, *, now=None) -> list[AccountAction]:
     """Take the next step for each failing figure whose time to act has run out; lift steps whose figure is
     back within target. Returns the actions taken. The statement is written in the seller's language."""
-    with _seller_reader(seller):
+    with reader(*seller_reader(seller.pk)):
         return _enforce(seller, now or timezone.now())
 
 

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from advocate.accounts.selectors import seller_reader
 from advocate.claims.ledger import instruct
 from advocate.claims.references import new_reference
 from advocate.core.db import retrying_write
@@ -71,9 +72,8 @@ def _recipients(action: AccountAction) -> tuple[list[str], str, str]:
     if action.customer_id:
         customer = action.customer
         return [customer.email], customer.language, customer.time_zone
-    users = list(action.seller.users.filter(is_active=True).exclude(email=""))
-    language = next((user.language for user in users if user.language), settings.LANGUAGE_CODE)
-    return [user.email for user in users], language, users[0].time_zone if users else "UTC"
+    addresses = list(action.seller.users.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+    return addresses, *seller_reader(action.seller_id)
 
 
 def _subject_name(action: AccountAction) -> str:
