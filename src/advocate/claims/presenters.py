@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from advocate.commerce.presenters import local_time, relative_day
 from advocate.core.money import format_money
-from advocate.sellers.masking import Kind, mask
+from advocate.sellers.presenters import mask_for
 
 from . import rules
 from .models import PROBLEM_LABELS, ClaimState, Finding, ProblemReport, ReportState
@@ -284,8 +284,7 @@ def email_subject(event: str, *, order=None, claim=None) -> str:
 def mask_contact_details(text: str) -> str:
     """A buyer's words as a seller may read them: email addresses, phone numbers and links replaced by a notice,
     so buyer and seller stay in touch through the marketplace only (see `sellers.masking`)."""
-    return mask(text, {Kind.EMAIL: str(_("[email hidden]")), Kind.PHONE: str(_("[phone hidden]")),
-                       Kind.LINK: str(_("[link hidden]"))}).text
+    return mask_for(text).text
 
 
 _LAYER_COLUMNS = {"return_window_days", "returnless_under", "auto_approve_up_to", "seller_response_hours",

@@ -12,8 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from advocate.accounts.models import User
 from advocate.accounts.selectors import seller_reader
@@ -21,8 +20,8 @@ from advocate.commerce.models import Customer, Order
 from advocate.commerce.selectors import buyer_alias
 from advocate.core.db import retrying_write
 from advocate.notifications.services import email_queue
-from advocate.sellers import masking
 from advocate.sellers import services as seller_services
+from advocate.sellers.presenters import mask_for
 
 from . import presenters
 from .models import FlagState, Message, MessageFlag, MessagePreference, Thread
@@ -38,16 +37,6 @@ class Sent:
 
 
 # --- what a message becomes --------------------------------------------------------------------------
-
-
-def _placeholders(language: str) -> dict:
-    """Placeholders in the reader's language: the masked text is stored once, as they will read it."""
-    with translation.override(language):
-        return {
-            masking.Kind.EMAIL: _("[email hidden]"),
-            masking.Kind.PHONE: _("[phone hidden]"),
-            masking.Kind.LINK: _("[link hidden]"),
-        }
 
 
 def _kind_name(kind) -> str:
@@ -111,7 +100,7 @@ def _send(*, order: Order, side: Side, text: str, request_key: str, author, now:
                                            started_by=side, created_at=moment, last_message_at=moment)
         reader_language = (seller_reader(order.seller_id)[0] if side == Side.BUYER
                            else order.customer.language or settings.LANGUAGE_CODE)
-        masked = masking.mask(text, _placeholders(reader_language))
+        masked = mask_for(text, reader_language)
         hidden = sorted({_kind_name(kind) for kind in masked.kinds})
         message = Message.objects.create(thread=thread, side=side, author=author, text=masked.text,
                                          original_text=text, hidden=hidden, request_key=request_key,

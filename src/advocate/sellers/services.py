@@ -10,13 +10,14 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from advocate.accounts.selectors import seller_reader
 from advocate.claims.models import Finding, GuaranteeClaim
 from advocate.commerce.models import Order, OrderState, Shipment, TrackingScan
 from advocate.core.db import retrying_write
 
 from . import health
-from .masking import mask
 from .models import Chargeback, HealthDay, MessageHealth, OrderHealth, Rating
+from .presenters import mask_for
 
 NEGATIVE_STARS = 2  # a rating of this many stars or fewer is negative feedback
 
@@ -199,7 +200,7 @@ def rating_save(*, order: Order, customer, stars: int, comment: str = "", now: d
 
     def work():
         moment = now or timezone.now()
-        masked = mask(comment.strip()[:2000])
+        masked = mask_for(comment.strip()[:2000], seller_reader(order.seller_id)[0])  # as the seller reads it
         rating, _created = Rating.objects.update_or_create(
             order=order, create_defaults={"created_at": moment, "customer": customer, "seller_id": order.seller_id,
                                           "stars": stars, "comment": masked.text,
