@@ -195,8 +195,8 @@ def service_measures(*, since, now) -> dict:
 
 
 def callbacks_summary() -> dict:
-    promised = Callback.objects.filter(state=CallbackState.PROMISED)
-    return {"promised": promised.count(), "raised": promised.exclude(raised_at=None).count()}
+    return Callback.objects.filter(state=CallbackState.PROMISED).aggregate(
+        promised=Count("pk"), raised=Count("pk", filter=Q(raised_at__isnull=False)))
 
 
 def callbacks_page(*, now) -> dict:

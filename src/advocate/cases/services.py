@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError
 from django.db.models import Count, F
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +27,7 @@ from advocate.claims import selectors as claim_selectors
 from advocate.claims.models import Instruction, LedgerTransaction, Refund, Replacement
 from advocate.claims.rules import Party
 from advocate.commerce.models import Customer, Order
+from advocate.commerce.selectors import customer_by_email
 from advocate.core.db import retrying_write
 from advocate.core.reasons import ContactReason
 from advocate.core.zones import zone_or_utc
@@ -203,13 +203,6 @@ def _may_join(conversation: Conversation, sender: str) -> bool:
     )
 
 
-def _customer_for(address: str) -> Customer | None:
-    """The customer who writes from this (lowercased) address; the newest if several share it."""
-    if not address:
-        return None
-    return Customer.objects.annotate(address=Lower("email")).filter(address=address).order_by("-created_at").first()
-
-
 def _order_mentioned(customer: Customer | None, mail: ParsedMail) -> Order | None:
     """An order of this customer's whose number appears in the subject or the text they wrote."""
     if customer is None:
@@ -220,7 +213,7 @@ def _order_mentioned(customer: Customer | None, mail: ParsedMail) -> Order | Non
 
 
 def _start_conversation(mail: ParsedMail, order: Order | None, moment: datetime) -> Conversation:
-    customer = _customer_for(mail.from_address)
+    customer = customer_by_email(mail.from_address)
     if order is not None and (customer is None or order.customer_id != customer.pk):
         order = None
     language = customer.language if customer else (mail.language or guess_language(mail.visible_text))
@@ -570,14 +563,6 @@ def survey_answer(*, survey: Survey, solved: bool, effort: int | None, comment: 
     survey.solved, survey.effort, survey.comment, survey.answered_at = solved, effort, comment.strip()[:2000], moment
     survey.save(update_fields=["solved", "effort", "comment", "answered_at"])
     return survey
-
-
-def conversation_set_reason(*, conversation: Conversation, reason: str) -> Conversation:
-    if reason not in ContactReason.values:
-        raise ActionRefused(_("Choose a reason from the list."))
-    conversation.reason = reason
-    conversation.save(update_fields=["reason"])
-    return conversation
 
 
 # --- the answer library --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lower, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -99,6 +99,15 @@ def buyer_alias(order: Order) -> str:
         settings.SECRET_KEY.encode(), f"{order.seller_id}:{order.customer_id}".encode(), hashlib.sha256
     ).hexdigest()
     return f"Buyer-{digest[:8].upper()}"
+
+
+def customer_by_email(address: str) -> Customer | None:
+    """The customer who uses this address, whatever its case (the newest if several share it); through the
+    index on the lowercased address."""
+    if not address:
+        return None
+    return (Customer.objects.annotate(address=Lower("email")).filter(address=address.strip().lower())
+            .order_by("-created_at").first())
 
 
 def customer_search(query: str, *, limit: int = 20) -> list[Customer]:

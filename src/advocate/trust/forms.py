@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from advocate.commerce.models import Customer, Seller
+from advocate.commerce.selectors import customer_by_email
 
 from .models import ActionKind
 
@@ -26,7 +27,7 @@ class ActionForm(forms.Form):
         customer = (data.get("customer") or "").strip()
         if customer:
             data["customer"] = (Customer.objects.filter(external_id=customer).first()
-                                or Customer.objects.filter(email__iexact=customer).order_by("-created_at").first())
+                                or customer_by_email(customer))
             if data["customer"] is None:
                 self.add_error("customer", _("No customer with that email or id."))
         else:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.http import Http404
 from django.utils import timezone
 
-from .models import AccountAction, ActionKind, ActionState, Appeal, AppealState, AuditEntry, Promise, PromiseState
+from .models import AccountAction, ActionState, Appeal, AppealState, AuditEntry, Promise, PromiseState
 
 IN_EFFECT = (ActionState.ACTIVE, ActionState.SCHEDULED)
 
@@ -32,12 +32,6 @@ def appealable(action: AccountAction, now=None) -> bool:
     now = now or timezone.now()
     return (action.state != ActionState.REVERSED and now <= action.appeal_until
             and not any(appeal.state == AppealState.OPEN for appeal in action.appeals.all()))
-
-
-def customer_closed(customer) -> AccountAction | None:
-    """The action that closed this customer's account, if one is in effect."""
-    return (AccountAction.objects.filter(customer=customer, kind=ActionKind.CUSTOMER_CLOSED,
-                                         state=ActionState.ACTIVE).order_by("-effective_at").first())
 
 
 def seller_standing(seller) -> list[AccountAction]:
