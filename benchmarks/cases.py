@@ -33,8 +33,6 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
 from pathlib import Path
 
 import fresh_db
@@ -177,25 +175,8 @@ def _reset_sequences() -> None:
             cursor.execute(sql)
 
 
-def _mail(*, sender, name, subject, body, message_id, headers=None, html=None, attachment=None) -> bytes:
-    mail = EmailMessage()
-    mail["From"] = f"{name} <{sender}>"
-    mail["To"] = "service@advocate.localhost"
-    mail["Subject"] = subject
-    mail["Date"] = format_datetime(datetime.now(UTC))
-    mail["Message-ID"] = f"<{message_id}>"
-    for key, value in (headers or {}).items():
-        mail[key] = value
-    if html:
-        mail.set_content(html, subtype="html")
-    else:
-        mail.set_content(body)
-    if attachment:
-        mail.add_attachment(attachment, maintype="image", subtype="jpeg", filename="photo.jpg")
-    return mail.as_bytes()
-
-
 def _inbound(rng: random.Random, people, count: int, now: datetime) -> dict:
+    from advocate.cases.mail.compose import compose
     from advocate.cases.models import Conversation
     from advocate.cases.services import mail_receive
 
@@ -215,17 +196,17 @@ def _inbound(rng: random.Random, people, count: int, now: datetime) -> dict:
                 "References": f"<bench-{pk}-in@bench.example> <{parent}>"}
             if kind == "auto":
                 headers["Auto-Submitted"] = "auto-replied"
-            raw = _mail(sender=email, name=name, subject="Re: Question", message_id=message_id, headers=headers,
-                        body="Thank you, that helps.\n\nOn Thu, 26 Nov 2026 at 09:12, Advocate "
-                             "<service@advocate.localhost> wrote:\n> It is on its way")
+            raw = compose(sender=email, name=name, subject="Re: Question", message_id=message_id, headers=headers,
+                          body="Thank you, that helps.\n\nOn Thu, 26 Nov 2026 at 09:12, Advocate "
+                               "<service@advocate.localhost> wrote:\n> It is on its way")
         elif kind == "html":
-            raw = _mail(sender=email, name=name, subject=f"Order {external_id}", body="", message_id=message_id,
-                        html="<div>The parcel <b>never came</b>.</div><div class=gmail_quote>On Mon wrote:"
-                             "<blockquote>old text</blockquote></div>")
+            raw = compose(sender=email, name=name, subject=f"Order {external_id}", message_id=message_id,
+                          html="<div>The parcel <b>never came</b>.</div><div class=gmail_quote>On Mon wrote:"
+                               "<blockquote>old text</blockquote></div>")
         else:
-            raw = _mail(sender=email, name=name, subject=f"Order {external_id} arrived damaged",
-                        body="The box was crushed and the glass is broken.", message_id=message_id,
-                        attachment=photo if kind == "attachment" else None)
+            raw = compose(sender=email, name=name, subject=f"Order {external_id} arrived damaged",
+                          body="The box was crushed and the glass is broken.", message_id=message_id,
+                          attachment=("photo.jpg", "image/jpeg", photo) if kind == "attachment" else None)
         mails.append(raw)
         if n % 10 == 9:
             mails.append(raw)  # fetched twice

@@ -2,8 +2,6 @@
 queue has customers waiting, in several languages, with a follow-up and an unknown sender."""
 
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,6 +9,7 @@ from django.utils import timezone
 from advocate.commerce.models import Customer, Order
 
 from . import services
+from .mail.compose import compose
 from .models import Answer, CustomerNote
 
 SAMPLES = {
@@ -23,19 +22,6 @@ SAMPLES = {
     "fr": ("Remboursement de la commande {order}", "Bonjour,\n\nJ'ai renvoyé un article de la commande {order} il y a "
            "deux semaines et je n'ai pas encore été remboursée.\n\nCordialement,\n{name}"),
 }
-
-
-def _mail(*, sender: str, name: str, subject: str, body: str, when, message_id: str, headers=None) -> bytes:
-    mail = EmailMessage()
-    mail["From"] = f"{name} <{sender}>"
-    mail["To"] = settings.DEFAULT_FROM_EMAIL
-    mail["Subject"] = subject
-    mail["Date"] = format_datetime(when)
-    mail["Message-ID"] = f"<{message_id}>"
-    for key, value in (headers or {}).items():
-        mail[key] = value
-    mail.set_content(body)
-    return mail.as_bytes()
 
 
 SAMPLE_ANSWERS = [
@@ -93,21 +79,24 @@ def write_sample_mail(*, now=None) -> int:
         order = Order.objects.filter(customer=customer).order_by("-placed_at").first()
         words = {"order": order.external_id, "name": customer.name}
         when = now - timedelta(hours=2 * (len(SAMPLES) - index))
-        _, new = services.mail_receive(_mail(
-            sender=customer.email, name=customer.name, subject=subject.format(**words), body=body.format(**words),
-            when=when, message_id=f"demo-{language}-{customer.pk}@mail.example"), source="demo", now=when)
+        _, new = services.mail_receive(compose(
+            to=settings.DEFAULT_FROM_EMAIL, sender=customer.email, name=customer.name,
+            subject=subject.format(**words), body=body.format(**words), when=when,
+            message_id=f"demo-{language}-{customer.pk}@mail.example"), source="demo", now=when)
         taken += new
         if language == "en":
-            _, new = services.mail_receive(_mail(
-                sender=customer.email, name=customer.name, subject="Re: " + subject.format(**words),
-                body="Sorry, one more thing: could it still arrive before Saturday?", when=when + timedelta(minutes=30),
+            _, new = services.mail_receive(compose(
+                to=settings.DEFAULT_FROM_EMAIL, sender=customer.email, name=customer.name,
+                subject="Re: " + subject.format(**words), when=when + timedelta(minutes=30),
+                body="Sorry, one more thing: could it still arrive before Saturday?",
                 message_id=f"demo-en-followup-{customer.pk}@mail.example",
-                headers={"In-Reply-To": f"<demo-en-{customer.pk}@mail.example>"}), source="demo", now=when)
+                in_reply_to=f"demo-en-{customer.pk}@mail.example"), source="demo", now=when)
             taken += new
             CustomerNote.objects.get_or_create(customer=customer, text="Buying a birthday present for her son",
                                                defaults={"created_at": when})
-    _, new = services.mail_receive(_mail(
-        sender="someone@elsewhere.example", name="Sam Taylor", subject="Do you ship to Iceland?",
+    _, new = services.mail_receive(compose(
+        to=settings.DEFAULT_FROM_EMAIL, sender="someone@elsewhere.example", name="Sam Taylor",
+        subject="Do you ship to Iceland?",
         body="Hi, do you deliver to Reykjavik, and how long does it take?", when=now - timedelta(minutes=20),
         message_id="demo-stranger@mail.example"), source="demo", now=now - timedelta(minutes=20))
     return taken + new

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from advocate.cases import selectors, services
+from advocate.cases.mail.compose import compose
 from advocate.cases.models import Answer, ConversationState, Survey
-from advocate.cases.tests.compose import compose
 from advocate.conftest import ALICE, BOB
 
 pytestmark = pytest.mark.django_db

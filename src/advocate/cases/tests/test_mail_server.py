@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from advocate.cases import inbox, services
+from advocate.cases.mail.compose import compose
 from advocate.cases.models import Conversation, Direction, InboundMail
-from advocate.cases.tests.compose import compose
 from advocate.conftest import Shop
 
 CUSTOMER = {"id": "cust-mia", "name": "Mia Lindqvist", "phone": "+46 8 123 456", "language": "en",

@@ -6,8 +6,8 @@ import socket
 import pytest
 
 from advocate.cases.inbox import smtp_listener
+from advocate.cases.mail.compose import compose
 from advocate.cases.models import Conversation, InboundMail
-from advocate.cases.tests.compose import compose
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,8 +5,8 @@ import pytest
 from django.conf import settings
 
 from advocate.cases import services, tokens
+from advocate.cases.mail.compose import compose
 from advocate.cases.models import Conversation, ConversationState, Direction, InboundMail, Message
-from advocate.cases.tests.compose import compose
 from advocate.conftest import ALICE, BOB
 from advocate.notifications.models import OutboundEmail
 

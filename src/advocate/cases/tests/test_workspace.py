@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from advocate.cases import services
+from advocate.cases.mail.compose import compose
 from advocate.cases.models import ActionKind, Conversation, ConversationState, CustomerNote, Direction, Queue
-from advocate.cases.tests.compose import compose
 from advocate.claims import ledger
 from advocate.claims.models import Account, Instruction, LedgerEntry, Refund
 from advocate.commerce.models import Order

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from advocate.accounts.models import User
 from advocate.cases import inbox
-from advocate.cases.tests.compose import compose
+from advocate.cases.mail.compose import compose
 from advocate.claims.models import Refund
 from advocate.conftest import (
     BROWSER_PASSWORD,

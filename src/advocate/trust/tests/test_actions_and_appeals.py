@@ -156,8 +156,8 @@ def test_only_operators_take_actions_and_decide_appeals(login, associate, alice,
 
 
 def test_replying_to_the_statement_by_email_files_the_appeal(seller, commit, mailoutbox):
+    from advocate.cases.mail.compose import compose
     from advocate.cases.services import mail_receive
-    from advocate.cases.tests.compose import compose
 
     action = commit(lambda: services.action_take(kind=ActionKind.WARNING, statement=STATEMENT, automated=True,
                                                  seller=seller))
