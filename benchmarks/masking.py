@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from advocate.sellers.masking import find_contact_details, mask
-from advocate.sellers.tests.test_masking import ADVERSARIAL, CONVERSATION, megabyte_of
+from advocate.commerce.masking import find_contact_details, mask
+from advocate.commerce.tests.test_masking import ADVERSARIAL, CONVERSATION, megabyte_of
 
 
 def timed(text: str) -> float:

@@ -24,10 +24,11 @@ from django.utils.translation import gettext_lazy as _
 
 from advocate.claims import ledger
 from advocate.claims import selectors as claim_selectors
-from advocate.claims.models import Instruction, LedgerTransaction, Refund, Replacement
+from advocate.claims.models import LedgerTransaction, Refund, Replacement
 from advocate.claims.rules import Party
-from advocate.commerce.models import Customer, Order
+from advocate.commerce.models import Customer, Instruction, InstructionKind, Order
 from advocate.commerce.selectors import customer_by_email
+from advocate.commerce.services import instruct
 from advocate.core.db import retrying_write
 from advocate.core.reasons import ContactReason
 from advocate.core.zones import zone_or_utc
@@ -469,7 +470,7 @@ def conversation_upgrade_shipping(*, conversation: Conversation, by, order_id: s
     def work():
         if Instruction.objects.filter(key=key).exists():
             return
-        ledger.instruct(key=key, kind="upgrade_shipping", order=order,
+        instruct(key=key, kind=InstructionKind.UPGRADE_SHIPPING, order=order,
                         payload={"order_id": order.external_id, "service": "fastest",
                                  "reason": f"conversation {conversation.pk}"})
         _record(conversation, ActionKind.UPGRADE, by, order.external_id, now or timezone.now())

@@ -62,13 +62,6 @@ class LedgerTransactionAdmin(_ReadOnly):
     inlines = [LedgerEntryInline]
 
 
-@admin.register(models.Instruction)
-class InstructionAdmin(_ReadOnly):
-    list_display = ["sequence", "kind", "order", "key", "created_at"]
-    list_filter = ["kind"]
-    search_fields = ["key", "order__external_id"]
-
-
 @admin.register(models.GuaranteeClaim)
 class GuaranteeClaimAdmin(_ReadOnly):
     list_display = ["report", "seller", "state", "respond_by", "finding", "refunded_at_once"]

@@ -25,7 +25,7 @@ from advocate.core.zones import reader
 
 from . import presenters, rules, selectors, services
 from .ledger import NothingToRefund
-from .models import Instruction, ProblemReport
+from .models import ProblemReport
 from .photos import PhotoRejected
 
 router = Router(tags=["self-service"])
@@ -339,33 +339,3 @@ def seller_claim_appeal(request, reference: str, body: StatementIn):
     claim = _seller_claim(request, reference)
     _claim_action(lambda: services.claim_appeal_file(claim=claim, user=request.auth, statement=body.statement))
     return _claim_out(selectors.claim_for_seller(claim.seller, reference))
-
-
-# --- the shop's systems ------------------------------------------------------------------------------
-
-
-class InstructionOut(Schema):
-    sequence: int
-    kind: str
-    order_id: str | None = Field(description="empty for instructions about a seller or a listing")
-    payload: dict
-    created_at: datetime
-
-
-class InstructionsOut(Schema):
-    instructions: list[InstructionOut]
-    next_after: int = Field(description="pass as `after` to read on from here")
-
-
-@router.get("/instructions", auth=IntegrationKey(), response=InstructionsOut, summary="What the shop must carry out")
-def get_instructions(request, after: int = 0, limit: Annotated[int, Field(ge=1, le=1000)] = 100):
-    """Refunds to pay, replacements and return labels to send, orders to stop, sellers' selling status and
-    listings to take down or put back — in the order decided, each once. Keep `next_after` and pass it as
-    `after` next time. `kind` is `refund`, `replacement`, `return_label`, `order_cancel`, `credit`,
-    `upgrade_shipping`, `seller_status` or `listing`; each payload carries a reference unique for that kind."""
-    rows = list(Instruction.objects.filter(sequence__gt=after).select_related("order").order_by("sequence")[:limit])
-    return {
-        "instructions": [{"sequence": i.sequence, "kind": i.kind, "order_id": i.order.external_id if i.order else None,
-                          "payload": i.payload, "created_at": i.created_at} for i in rows],
-        "next_after": rows[-1].sequence if rows else after,
-    }

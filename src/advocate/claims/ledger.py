@@ -17,19 +17,18 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
-from advocate.commerce.models import Order, Payment
+from advocate.commerce.models import InstructionKind, Order, Payment
+from advocate.commerce.services import instruct
+from advocate.core.references import new_reference
 
 from .models import (
     Account,
     GuaranteeClaim,
-    Instruction,
-    InstructionCounter,
     LedgerEntry,
     LedgerTransaction,
     Refund,
     Replacement,
 )
-from .references import new_reference
 from .rules import Party
 
 
@@ -106,7 +105,7 @@ def refund_issue(*, order: Order, amount: Decimal, payer: Party, key: str, repor
     account, seller = _payer_account(order, payer)
     _post(key=key, kind="refund", order=order, refund=refund, claim=claim, memo=memo,
           postings=[(account, seller, -amount), (Account.CUSTOMER_PAYOUT, None, amount)])
-    instruct(key=key, kind="refund", order=order,
+    instruct(key=key, kind=InstructionKind.REFUND, order=order,
              payload={"refund": refund.reference, "order_id": order.external_id, "amount": str(amount),
                       "currency": order.currency, "method": refund.method})
     return refund
@@ -126,7 +125,7 @@ def replacement_issue(*, order: Order, report, lines: list[dict], value: Decimal
     reference = report.reference if report else memo
     _post(key=key, kind="replacement", order=order, memo=reference,
           postings=[(account, seller, -value), (Account.REPLACEMENTS, None, value)])
-    instruct(key=key, kind="replacement", order=order,
+    instruct(key=key, kind=InstructionKind.REPLACEMENT, order=order,
              payload={"order_id": order.external_id, "report": reference, "lines": lines})
     return replacement
 
@@ -141,24 +140,10 @@ def credit_issue(*, order: Order, amount: Decimal, key: str, memo: str = "") -> 
         raise ValueError("a goodwill credit must be positive")
     txn = _post(key=key, kind="credit", order=order, memo=memo,
                 postings=[(Account.PLATFORM, None, -amount), (Account.CUSTOMER_CREDIT, None, amount)])
-    instruct(key=key, kind="credit", order=order,
+    instruct(key=key, kind=InstructionKind.CREDIT, order=order,
              payload={"order_id": order.external_id, "customer_id": order.customer.external_id,
                       "amount": str(amount), "currency": order.currency, "reason": memo})
     return txn
-
-
-def instruct(*, key: str, kind: str, order: Order | None, payload: dict) -> Instruction:
-    """Tell the shop's systems to carry something out, once per key.
-
-    Sequence numbers are given out under a lock on one counter row, held until this transaction commits,
-    so they follow commit order: a reader that has seen number n will never later find a smaller one
-    appear (numbers from an auto-increment column are given out at insert, and a slow transaction would
-    commit a number a reader has already passed)."""
-    counter, _ = InstructionCounter.objects.select_for_update().get_or_create(pk=1)
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return Instruction.objects.create(sequence=counter.value, key=key, kind=kind, order=order, payload=payload,
-                                      created_at=timezone.now())
 
 
 def seller_debit(*, claim: GuaranteeClaim, amount: Decimal, key: str) -> LedgerTransaction:

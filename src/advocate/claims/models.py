@@ -327,26 +327,6 @@ class LedgerEntry(models.Model):
         ]
 
 
-class Instruction(models.Model):
-    """What the shop's systems must carry out (pay a refund, send a replacement or a return label, stop an
-    order), in the order decided. Read by the shop as a feed (`GET /api/v1/instructions?after=`), by
-    `sequence`, which is given out in commit order (see `ledger.instruct`)."""
-
-    sequence = models.BigIntegerField(unique=True)
-    key = models.CharField(max_length=80, unique=True)
-    kind = models.CharField(max_length=32)
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              help_text=_("Empty for instructions about a seller or a listing."))
-    payload = models.JSONField()
-    created_at = models.DateTimeField()
-
-
-class InstructionCounter(models.Model):
-    """The last instruction's sequence number: one row, locked while a transaction writes an instruction."""
-
-    value = models.BigIntegerField(default=0)
-
-
 class RefundBaseline(models.Model):
     """The marketplace's usual share of orders refunded (last 365 days), refreshed by `advocate tick`."""
 

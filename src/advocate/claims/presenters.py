@@ -9,9 +9,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from advocate.commerce.presenters import local_time, relative_day
+from advocate.commerce.presenters import mask_for
+from advocate.core.dates import local_time, relative_day
 from advocate.core.money import format_money
-from advocate.sellers.presenters import mask_for
 
 from . import rules
 from .models import PROBLEM_LABELS, ClaimState, Finding, ProblemReport, ReportState

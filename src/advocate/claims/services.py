@@ -15,9 +15,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from advocate.commerce.models import Customer, Order, OrderState, Payment
+from advocate.commerce.models import Customer, InstructionKind, Order, OrderState, Payment
 from advocate.commerce.selectors import buyer_alias
+from advocate.commerce.services import instruct
 from advocate.core.db import retrying_write
+from advocate.core.references import new_reference
 from advocate.notifications.services import email_queue
 from advocate.trust.services import promise_keep, promise_make
 
@@ -41,7 +43,6 @@ from .models import (
 )
 from .patterns import unusual_refund_pattern
 from .photos import clean_photo
-from .references import new_reference
 from .rules import Outcome, Party, Remedy
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def _carry_out(report: ProblemReport, decision: rules.Decision, now: datetime) -
             order.state, order.cancelled_at, order.cancelled_by = OrderState.CANCELLED, now, "customer"
             order.cancel_reason = "Cancelled by the customer"
             order.save(update_fields=["state", "cancelled_at", "cancelled_by", "cancel_reason"])
-            ledger.instruct(key=f"report:{report.pk}:cancel", kind="order_cancel", order=order,
+            instruct(key=f"report:{report.pk}:cancel", kind=InstructionKind.ORDER_CANCEL, order=order,
                             payload={"order_id": order.external_id})
             refund = _refund_report(report, decision.amount) if decision.amount > 0 else None
             _resolve(report, now)
@@ -186,8 +187,8 @@ def _resolve(report: ProblemReport, now: datetime, state: str = ReportState.RESO
 def _authorise_return(report: ProblemReport, refund_when: rules.RefundWhen, now: datetime) -> Return:
     order = report.order
     ret = Return.objects.create(report=report, code=new_reference("RET"), refund_when=refund_when, authorised_at=now)
-    ledger.instruct(
-        key=f"report:{report.pk}:return", kind="return_label", order=order,
+    instruct(
+        key=f"report:{report.pk}:return", kind=InstructionKind.RETURN_LABEL, order=order,
         payload={"order_id": order.external_id, "return_id": ret.code, "to": report.liable,
                  "lines": [{"sku": i.line.sku, "quantity": i.quantity} for i in report.items.select_related("line")]},
     )

@@ -45,3 +45,22 @@ class InboundEventAdmin(admin.ModelAdmin):
     list_filter = ["type", "source"]
     search_fields = ["external_id"]
     show_full_result_count = False
+
+
+@admin.register(models.Instruction)
+class InstructionAdmin(admin.ModelAdmin):
+    """The instruction feed is append-only: read here, never changed."""
+
+    list_display = ["sequence", "kind", "order", "key", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["key", "order__external_id"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

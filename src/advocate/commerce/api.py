@@ -1,14 +1,15 @@
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from . import selectors, services
 from .events import FieldError
+from .models import InstructionKind
 from .presenters import status_sentence
 
 router = Router(tags=["commerce"])
@@ -138,3 +139,33 @@ def get_order(request, order_id: str):
 
     The status sentence is in the person's language."""
     return _order_out(selectors.order_detail(request.user, order_id), timezone.now())
+
+
+# --- the shop's systems ------------------------------------------------------------------------------
+
+
+class InstructionOut(Schema):
+    sequence: int
+    kind: str = Field(description=", ".join(InstructionKind.values))
+    order_id: str | None = Field(description="empty for instructions about a seller or a listing")
+    payload: dict
+    created_at: datetime
+
+
+class InstructionsOut(Schema):
+    instructions: list[InstructionOut]
+    next_after: int = Field(description="pass as `after` to read on from here")
+
+
+@router.get("/instructions", auth=IntegrationKey(), response=InstructionsOut, summary="What the shop must carry out")
+def get_instructions(request, after: int = 0, limit: Annotated[int, Field(ge=1, le=1000)] = 100):
+    """Refunds to pay, replacements and return labels to send, orders to stop, sellers' selling status and
+    listings to take down or put back — in the order decided, each once. Keep `next_after` and pass it as
+    `after` next time. `kind` is `refund`, `replacement`, `return_label`, `order_cancel`, `credit`,
+    `upgrade_shipping`, `seller_status` or `listing`; each payload carries a reference unique for that kind."""
+    rows = selectors.instructions_after(after, limit=limit)
+    return {
+        "instructions": [{"sequence": i.sequence, "kind": i.kind, "order_id": i.order.external_id if i.order else None,
+                          "payload": i.payload, "created_at": i.created_at} for i in rows],
+        "next_after": rows[-1].sequence if rows else after,
+    }

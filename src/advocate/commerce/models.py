@@ -189,6 +189,40 @@ class InboundEvent(models.Model):
         ]
 
 
+class InstructionKind(models.TextChoices):
+    """What the shop's systems are asked to carry out; the API documents each kind's payload."""
+
+    REFUND = "refund", _("Pay a refund")
+    REPLACEMENT = "replacement", _("Send a replacement")
+    RETURN_LABEL = "return_label", _("Send a return label")
+    ORDER_CANCEL = "order_cancel", _("Stop an order")
+    CREDIT = "credit", _("Give goodwill credit")
+    UPGRADE_SHIPPING = "upgrade_shipping", _("Upgrade shipping")
+    SELLER_STATUS = "seller_status", _("Change a seller's selling status")
+    LISTING = "listing", _("Take a listing down or put it back")
+
+
+class Instruction(models.Model):
+    """The shop's instruction feed: what its systems must carry out (pay a refund, send a replacement or a
+    return label, stop an order, change a seller's status…), in the order decided. Every domain publishes to
+    it through `services.instruct`; the shop reads it (`GET /api/v1/instructions?after=`) by `sequence`,
+    which is given out in commit order."""
+
+    sequence = models.BigIntegerField(unique=True)
+    key = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=32, choices=InstructionKind.choices)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              help_text=_("Empty for instructions about a seller or a listing."))
+    payload = models.JSONField()
+    created_at = models.DateTimeField()
+
+
+class InstructionCounter(models.Model):
+    """The last instruction's sequence number: one row, locked while a transaction writes an instruction."""
+
+    value = models.BigIntegerField(default=0)
+
+
 class DemoScenario(models.Model):
     """Ground truth of the generated demo marketplace: what was planned to go wrong with an order.
 

@@ -1,14 +1,14 @@
 """Status sentences in the reader's language and time zone (the situation itself comes from `status`)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 
-from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from advocate.core.dates import local_time, relative_day
+
+from .masking import Kind, Masked, mask
 from .status import OrderStatus, StatusKind
 
 # Carriers describe where they left a parcel in a handful of standard ways; those we translate.
@@ -42,42 +42,6 @@ def payment_method(method: str) -> str:
     return str(known) if known else method
 
 
-_ABSOLUTE_DAYS: ContextVar[bool] = ContextVar("absolute_days", default=False)
-
-
-@contextmanager
-def absolute_days() -> Iterator[None]:
-    """For email, which may be read days after it was written: '3 December', never 'today' or 'Thursday'."""
-    token = _ABSOLUTE_DAYS.set(True)
-    try:
-        yield
-    finally:
-        _ABSOLUTE_DAYS.reset(token)
-
-
-def relative_day(moment: datetime, now: datetime) -> str:
-    """'today', 'tomorrow', 'Thursday' (within a week either way) or '3 December', in local time."""
-    local, today = timezone.localtime(moment), timezone.localtime(now).date()
-    if _ABSOLUTE_DAYS.get():
-        return formats.date_format(local, "MONTH_DAY_FORMAT")
-    days = (local.date() - today).days
-    if days == 0:
-        return _("today")
-    if days == 1:
-        return _("tomorrow")
-    if days == -1:
-        return _("yesterday")
-    if -6 <= days <= 6:
-        weekday = formats.date_format(local, "l")
-        # Django's Russian weekday names are capitalised; inside a sentence they are not.
-        return weekday.lower() if get_language() == "ru" else weekday
-    return formats.date_format(local, "MONTH_DAY_FORMAT")
-
-
-def local_time(moment: datetime) -> str:
-    return formats.time_format(timezone.localtime(moment), "H:i")
-
-
 def status_sentence(status: OrderStatus, *, fulfilled_by: str, now: datetime) -> str:
     by_seller = fulfilled_by == "seller"
     when = relative_day(status.when, now) if status.when else ""
@@ -108,3 +72,10 @@ def status_sentence(status: OrderStatus, *, fulfilled_by: str, now: datetime) ->
             return _("Delivered %(day)s %(time)s") % {"day": when, "time": local_time(status.when)}
     raise ValueError(status.kind)
 
+
+def mask_for(text: str, language: str | None = None) -> Masked:
+    """Contact details hidden as the reader will see them (`masking.mask`), with the placeholders in `language`
+    (or the active one)."""
+    with translation.override(language or translation.get_language()):
+        return mask(text, {Kind.EMAIL: _("[email hidden]"), Kind.PHONE: _("[phone hidden]"),
+                           Kind.LINK: _("[link hidden]")})

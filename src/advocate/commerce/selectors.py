@@ -10,7 +10,17 @@ from django.db.models.functions import Lower, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Customer, InboundEvent, Integration, Order, OrderLine, Shipment, ShipmentState, TrackingScan
+from .models import (
+    Customer,
+    InboundEvent,
+    Instruction,
+    Integration,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentState,
+    TrackingScan,
+)
 from .status import OrderFacts, OrderStatus, ShipmentFacts, order_status, shipment_status
 
 ORDERS_PER_PAGE = 20
@@ -150,3 +160,8 @@ def operations_overview() -> dict:
         ),
         "integrations": list(Integration.objects.order_by("name")),
     }
+
+
+def instructions_after(after: int, *, limit: int) -> list[Instruction]:
+    """The shop's instruction feed from just after `after`, in sequence order."""
+    return list(Instruction.objects.filter(sequence__gt=after).select_related("order").order_by("sequence")[:limit])

@@ -4,12 +4,13 @@ import hashlib
 import hmac
 import secrets
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocate.core.db import retrying_write
 
 from .intake import BatchApplier, EventOutcome, parse_items, resolve_data_errors
-from .models import Integration
+from .models import Instruction, InstructionCounter, InstructionKind, Integration, Order
 
 MAX_BATCH = 1000
 
@@ -61,3 +62,24 @@ def events_ingest(*, items: list, integration: Integration | None = None) -> lis
     # the batch is then simply applied again and sees what the other committed.
     outcomes = retrying_write(lambda: BatchApplier(parsed, integration).apply() + resolve_data_errors(data_errors))
     return sorted(outcomes + rejected, key=lambda o: o.index)
+
+
+# --- the shop's instruction feed ------------------------------------------------------------------
+
+
+def instruct(*, key: str, kind: InstructionKind, order: Order | None, payload: dict) -> Instruction:
+    """Tell the shop's systems to carry something out, once per key. Call inside the transaction that decided
+    it: the instruction is published when, and only if, that decision commits.
+
+    Sequence numbers are given out under a lock on one counter row, held until this transaction commits,
+    so they follow commit order: a reader that has seen number n will never later find a smaller one
+    appear (numbers from an auto-increment column are given out at insert, and a slow transaction would
+    commit a number a reader has already passed)."""
+    existing = Instruction.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    counter, _created = InstructionCounter.objects.select_for_update().get_or_create(pk=1)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return Instruction.objects.create(sequence=counter.value, key=key, kind=kind, order=order, payload=payload,
+                                      created_at=timezone.now())

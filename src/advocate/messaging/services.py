@@ -17,11 +17,11 @@ from django.utils import timezone
 from advocate.accounts.models import User
 from advocate.accounts.selectors import seller_reader
 from advocate.commerce.models import Customer, Order
+from advocate.commerce.presenters import mask_for
 from advocate.commerce.selectors import buyer_alias
 from advocate.core.db import retrying_write
 from advocate.notifications.services import email_queue
 from advocate.sellers import services as seller_services
-from advocate.sellers.presenters import mask_for
 
 from . import presenters
 from .models import FlagState, Message, MessageFlag, MessagePreference, Thread

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from advocate.commerce.presenters import absolute_days
+from advocate.core.dates import absolute_days
 from advocate.core.zones import reader
 
 from .models import EmailState, OutboundEmail

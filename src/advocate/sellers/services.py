@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from advocate.accounts.selectors import seller_reader
 from advocate.claims.models import Finding, GuaranteeClaim
 from advocate.commerce.models import Order, OrderState, Shipment, TrackingScan
+from advocate.commerce.presenters import mask_for
 from advocate.core.db import retrying_write
 
 from . import health
 from .models import Chargeback, HealthDay, MessageHealth, OrderHealth, Rating
-from .presenters import mask_for
 
 NEGATIVE_STARS = 2  # a rating of this many stars or fewer is negative feedback
 

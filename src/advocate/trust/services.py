@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocate.accounts.selectors import seller_reader
-from advocate.claims.ledger import instruct
-from advocate.claims.references import new_reference
+from advocate.commerce.models import InstructionKind
+from advocate.commerce.services import instruct
 from advocate.core.db import retrying_write
+from advocate.core.references import new_reference
 from advocate.core.zones import reader
 from advocate.notifications.services import email_queue
 
@@ -137,15 +138,15 @@ def action_take(*, kind: str, statement: Statement, automated: bool, by=None, se
 def _effects(action: AccountAction, *, restore: bool) -> None:
     """What the shop's systems must carry out: a seller's selling status, a listing taken down or put back.
     Published in the instruction feed, like refunds (customers' accounts are enforced here, see selectors)."""
+    key = f"action:{action.reference}:{'restore' if restore else 'take'}"
     if action.kind == ActionKind.LISTING_PULLED and action.product_id:
-        instruct(key=f"action:{action.reference}:{'restore' if restore else 'take'}", kind="listing",
-                 order=None, payload={"seller_id": action.seller.external_id, "sku": action.product.sku,
-                                      "listed": restore, "action": action.reference})
+        instruct(key=key, kind=InstructionKind.LISTING, order=None,
+                 payload={"seller_id": action.seller.external_id, "sku": action.product.sku, "listed": restore,
+                          "action": action.reference})
     elif action.seller_id and action.kind in (ActionKind.RESTRICTION, ActionKind.SUSPENSION, ActionKind.TERMINATION):
-        instruct(key=f"action:{action.reference}:{'restore' if restore else 'take'}", kind="seller_status",
-                 order=None, payload={"seller_id": action.seller.external_id, "action": action.reference,
-                                      "status": "active" if restore else action.kind,
-                                      "scope": action.scope})
+        instruct(key=key, kind=InstructionKind.SELLER_STATUS, order=None,
+                 payload={"seller_id": action.seller.external_id, "action": action.reference,
+                          "status": "active" if restore else action.kind, "scope": action.scope})
 
 
 def action_lift(*, action: AccountAction, by, reason: str, now: datetime | None = None) -> AccountAction:

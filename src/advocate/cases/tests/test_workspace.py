@@ -11,8 +11,8 @@ from advocate.cases import services
 from advocate.cases.mail.compose import compose
 from advocate.cases.models import ActionKind, Conversation, ConversationState, CustomerNote, Direction, Queue
 from advocate.claims import ledger
-from advocate.claims.models import Account, Instruction, LedgerEntry, Refund
-from advocate.commerce.models import Order
+from advocate.claims.models import Account, LedgerEntry, Refund
+from advocate.commerce.models import Instruction, Order
 from advocate.conftest import ALICE, BOB
 from advocate.notifications.models import OutboundEmail
 

@@ -11,7 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from advocate.claims.models import Instruction, ProblemReport, Refund
+from advocate.claims.models import ProblemReport, Refund
+from advocate.commerce.models import Instruction
 from advocate.conftest import ALICE, BOB, NORTHWIND, PLATFORM
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,6 @@ from advocate.claims.models import (
     CurrencyRate,
     Finding,
     GuaranteeClaim,
-    Instruction,
     LedgerEntry,
     LedgerTransaction,
     ProblemItem,
@@ -33,7 +32,7 @@ from advocate.claims.models import (
     RefundPatternFlag,
 )
 from advocate.claims.rules import Party
-from advocate.commerce.models import Order
+from advocate.commerce.models import Instruction, Order
 from advocate.conftest import run_together
 from advocate.core.db import write_turn
 from advocate.notifications import services as notifications

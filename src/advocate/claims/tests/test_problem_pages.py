@@ -17,7 +17,6 @@ from PIL import Image
 
 from advocate.claims import ledger, services
 from advocate.claims.models import (
-    Instruction,
     PolicyLayer,
     ProblemPhoto,
     ProblemReport,
@@ -26,7 +25,7 @@ from advocate.claims.models import (
     Return,
 )
 from advocate.claims.photos import PhotoRejected
-from advocate.commerce.models import Customer, Order, OrderState
+from advocate.commerce.models import Customer, Instruction, Order, OrderState
 from advocate.conftest import ALICE, NORTHWIND, PLATFORM
 
 pytestmark = pytest.mark.django_db

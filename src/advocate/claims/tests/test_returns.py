@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from advocate.claims import ledger, services
-from advocate.claims.models import GuaranteeClaim, Instruction, PolicyLayer, ProblemReport, Refund, Return
-from advocate.commerce.models import Order
+from advocate.claims.models import GuaranteeClaim, PolicyLayer, ProblemReport, Refund, Return
+from advocate.commerce.models import Instruction, Order
 from advocate.conftest import ALICE, NORTHWIND, PLATFORM
 
 pytestmark = pytest.mark.django_db

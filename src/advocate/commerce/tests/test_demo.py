@@ -15,6 +15,7 @@ from advocate.commerce import demo, selectors
 from advocate.commerce.models import (
     Customer,
     DemoScenario,
+    Instruction,
     Membership,
     Order,
     Product,
@@ -39,7 +40,7 @@ def wipe() -> None:
     from advocate.claims import models as claims
 
     # The demo's history includes refunds and a few customers' requests; they keep orders from going first.
-    for model in (claims.Instruction, claims.LedgerEntry, claims.LedgerTransaction, claims.Refund,
+    for model in (Instruction, claims.LedgerEntry, claims.LedgerTransaction, claims.Refund,
                   claims.ProblemReport):
         model.objects.all().delete()
     User.objects.all().delete()

@@ -7,8 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from advocate.claims.models import Instruction
-from advocate.commerce.models import Customer, Seller
+from advocate.commerce.models import Customer, Instruction, Seller
 from advocate.conftest import ALICE, NORTHWIND
 from advocate.trust import services
 from advocate.trust.models import AccountAction, ActionKind, ActionState, AppealState, AuditEntry, Promise

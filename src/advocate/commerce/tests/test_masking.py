@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from advocate.sellers.masking import DEFAULT_PLACEHOLDERS, Finding, Kind, Masked, find_contact_details, mask
+from advocate.commerce.masking import DEFAULT_PLACEHOLDERS, Finding, Kind, Masked, find_contact_details, mask
 
 EMAIL, PHONE, LINK = Kind.EMAIL, Kind.PHONE, Kind.LINK
 
