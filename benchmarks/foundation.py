@@ -578,7 +578,8 @@ def _bench_customer():
 def _typical_order(customer):
     from django.db.models import Count
 
-    from advocate.commerce.models import DemoScenario, Order
+    from advocate.commerce.models import Order
+    from advocate.demo.models import DemoScenario
 
     return (
         Order.objects.filter(customer=customer, state="placed")

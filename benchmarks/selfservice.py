@@ -6,7 +6,7 @@ and how long from their report to their refund.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/advocate_bench_selfservice uv run python benchmarks/selfservice.py
 
 It builds a fresh demo marketplace (the database is emptied first: on PostgreSQL only one whose name has
-"bench" in it), then plays every order the generator planned to go wrong (commerce.DemoScenario) through
+"bench" in it), then plays every order the generator planned to go wrong (demo.DemoScenario) through
 the real services, in time order:
 
 - the customer acts when a real one would: a damaged, wrong or incomplete parcel the day after delivery; a
@@ -106,8 +106,8 @@ class _Player:
         self.reported = 0
 
     def play(self) -> None:
-        from advocate.commerce.demo import TROUBLES
-        from advocate.commerce.models import DemoScenario
+        from advocate.demo.marketplace import TROUBLES
+        from advocate.demo.models import DemoScenario
 
         plans = []
         for scenario in DemoScenario.objects.filter(kind__in=TROUBLES).select_related(
@@ -181,7 +181,7 @@ class _Player:
         """Time passes: sellers answer claims, carriers scan returns, `advocate tick` closes lapsed claims."""
         from advocate.claims import services
         from advocate.claims.models import ClaimState, GuaranteeClaim, ProblemReport, ReportState, Return
-        from advocate.commerce.demo import seller_tier
+        from advocate.demo.marketplace import seller_tier
 
         for claim in GuaranteeClaim.objects.filter(state=ClaimState.AWAITING_SELLER).select_related(
                 "seller", "report").order_by("pk"):

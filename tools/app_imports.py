@@ -12,24 +12,24 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "src" / "advocate"
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "advocate"
 
-# From the ground up; an app may import only apps on a lower floor. Apps on the same floor may not
-# import each other. Keep in step with the import contracts in pyproject.toml.
-LAYERS = [
-    ["core"],
-    ["accounts", "notifications"],
-    ["commerce"],
-    ["trust"],
-    ["claims"],
-    ["sellers"],
-    ["cases", "messaging"],
-    ["triage", "proactive", "insights"],
-    ["platform", "demo"],
-]
+
+def _layers() -> list[list[str]]:
+    """The floors of the import contract in pyproject.toml, from the ground up: an app may import only apps on
+    a lower floor, and apps on one floor may not import each other."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    return [[name.strip().removeprefix("advocate.") for name in floor.split("|")]
+            for floor in reversed(contract["layers"])]
+
+
+LAYERS = _layers()
 
 
 def app_of(path: Path) -> str:

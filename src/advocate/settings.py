@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "advocate.sellers",
     "advocate.trust",
     "advocate.messaging",
+    "advocate.demo",
+    "advocate.platform",
 ]
 
 MIDDLEWARE = [
@@ -55,7 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "advocate.urls"
+ROOT_URLCONF = "advocate.platform.urls"
 WSGI_APPLICATION = "advocate.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -9,8 +9,3 @@ def seller_reader(seller_id: int) -> tuple[str, str]:
             .values_list("language", "time_zone").first())
     return user or (settings.LANGUAGE_CODE, "UTC")
 
-
-def demo_logins() -> list[tuple[str, str]]:
-    """(role, username) of the demo accounts, if the demo marketplace was generated here."""
-    users = User.objects.filter(username__startswith="demo-").order_by("role", "username")
-    return [(user.get_role_display(), user.username) for user in users]

@@ -5,20 +5,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from advocate.commerce.demo import DEMO_PASSWORD
-
-from .selectors import demo_logins
 from .services import user_set_language
 
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if settings.ADVOCATE_SHOW_DEMO_LOGINS:
-            context.update(demo_logins=demo_logins(), demo_password=DEMO_PASSWORD)
-        return context
 
 
 def home(request):

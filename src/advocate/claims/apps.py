@@ -6,8 +6,12 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Returns, refunds and claims"
 
     def ready(self):
-        from advocate.commerce import intake
+        from advocate.commerce.events import register_events
+        from advocate.commerce.panels import ORDER_PANELS
+        from advocate.core.scheduling import register_jobs
 
-        from . import events
+        from . import events, panels, scheduled
 
-        intake.register_domain_events(events.HANDLERS, events.LISTENERS)
+        register_events(events.EVENT_TYPES, events.LISTENERS)
+        register_jobs(scheduled.JOBS)
+        ORDER_PANELS.add(panels.PANEL)

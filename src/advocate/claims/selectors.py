@@ -219,6 +219,11 @@ def refund_counts(customer=None, *, now) -> tuple[int, int]:
     return orders.count(), refunded.aggregate(n=Count("order", distinct=True))["n"]
 
 
+def refund_baseline_computed_at():
+    """When the marketplace's refund baseline was last refreshed (None: never)."""
+    return RefundBaseline.objects.order_by("-computed_at").values_list("computed_at", flat=True).first()
+
+
 def refund_baseline(*, now) -> float:
     latest = RefundBaseline.objects.order_by("-computed_at").first()
     if latest is None:

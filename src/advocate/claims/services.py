@@ -24,6 +24,7 @@ from advocate.notifications.services import email_queue
 from advocate.trust.services import promise_keep, promise_make
 
 from . import ledger, rules, selectors
+from .hooks import claim_changed
 from .models import (
     AppealState,
     ClaimAppeal,
@@ -219,6 +220,10 @@ class UnknownReturn(Exception):
     pass
 
 
+def return_exists(code: str) -> bool:
+    return Return.objects.filter(code=code).exists()
+
+
 @transaction.atomic
 def return_scanned(*, code: str, scan: str, at: datetime) -> Return:
     """A carrier scanned a return. The first scan starts the refund where policy says so."""
@@ -277,6 +282,7 @@ def _open_claim(report: ProblemReport, decision: rules.Decision, now: datetime) 
     claim = GuaranteeClaim.objects.create(report=report, seller=order.seller, respond_by=decision.respond_by,
                                           refunded_at_once=decision.refund_at_once,
                                           close_automatically=decision.close_automatically)
+    claim_changed(claim)
     refund = None
     if decision.refund_at_once:
         refund = _claim_refund(claim, Party.PLATFORM)
@@ -402,6 +408,7 @@ def _close_claim(claim, finding, now, *, by=None, note="", automatic=False, appe
     claim.appeal_until = now + APPEAL_WITHIN if appealable and finding == Finding.BUYER else None
     claim.save(update_fields=["state", "finding", "decided_at", "decided_by", "decision_note",
                               "decided_automatically", "appeal_until"])
+    claim_changed(claim)
     report = claim.report
     paid = report.refunds.exists()
     _resolve(report, now, ReportState.RESOLVED if paid or finding == Finding.BUYER else ReportState.DECLINED)
@@ -478,6 +485,7 @@ def claim_appeal_decide(*, appeal: ClaimAppeal, reverse: bool, by, note: str,
                 ledger.seller_credit(claim=claim, amount=charged, key=f"appeal:{locked.pk}:reverse")
             claim.finding = Finding.SELLER
             claim.save(update_fields=["finding"])
+            claim_changed(claim)
         locked.state = AppealState.REVERSED if reverse else AppealState.UPHELD
         locked.decided_by, locked.decided_at, locked.decision_note = by, moment, note
         locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])

@@ -1,10 +1,13 @@
-"""What the shop's systems may tell us, and the shape each kind of event must have.
+"""What the shop's systems may tell us: the envelope every event comes in, the shape of commerce's own kinds
+of event, and the registry of every kind (other domains add theirs).
 
 Plain Python (pydantic, no Django) so every rule about an event's shape is testable without a database
 and the same schemas document the API.
 """
 
 import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -18,16 +21,20 @@ from pydantic import (
     model_validator,
 )
 
+from advocate.core.registry import Registry
+
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 MAX_AMOUNT = Decimal(10) ** 10  # what a money column (12 digits, 2 after the point) can hold
 
 
-class _Data(BaseModel):
+class EventData(BaseModel):
+    """The `data` of an event: every field checked, nothing unknown accepted."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class CustomerRef(_Data):
+class CustomerRef(EventData):
     id: Id
     name: Annotated[str, Field(min_length=1, max_length=200)]
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]
@@ -45,13 +52,13 @@ class CustomerRef(_Data):
         return value
 
 
-class SellerRef(_Data):
+class SellerRef(EventData):
     id: Id
     name: Annotated[str, Field(min_length=1, max_length=200)]
     is_platform: bool = False
 
 
-class OrderLineData(_Data):
+class OrderLineData(EventData):
     sku: Id
     title: Annotated[str, Field(min_length=1, max_length=300)]
     quantity: Annotated[int, Field(ge=1, le=10_000)]
@@ -63,7 +70,7 @@ def _lines_total(lines: list[OrderLineData]) -> Decimal:
     return sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
 
 
-class OrderPlaced(_Data):
+class OrderPlaced(EventData):
     order_id: Id
     customer: CustomerRef
     seller: SellerRef
@@ -100,19 +107,19 @@ class OrderPlaced(_Data):
         return self
 
 
-class PaymentCaptured(_Data):
+class PaymentCaptured(EventData):
     order_id: Id
     amount: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
     method: Annotated[str, Field(min_length=1, max_length=32)]
 
 
-class OrderCancelled(_Data):
+class OrderCancelled(EventData):
     order_id: Id
     by: Literal["customer", "seller", "platform"]
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
-class ShipmentCreated(_Data):
+class ShipmentCreated(EventData):
     order_id: Id
     shipment_id: Id
     carrier: Annotated[str, Field(min_length=1, max_length=64)]
@@ -125,7 +132,7 @@ ScanCodeLiteral = Literal[
 ]
 
 
-class TrackingScan(_Data):
+class TrackingScan(EventData):
     shipment_id: Id
     code: ScanCodeLiteral
     location: Annotated[str, Field(max_length=120)] = ""
@@ -133,66 +140,71 @@ class TrackingScan(_Data):
     estimated_delivery: AwareDatetime | None = None
 
 
-class ShipmentDelivered(_Data):
+class ShipmentDelivered(EventData):
     shipment_id: Id
     detail: Annotated[str, Field(max_length=200)] = ""
     location: Annotated[str, Field(max_length=120)] = ""
 
 
-class StockChanged(_Data):
+class StockChanged(EventData):
     seller_id: Id
     sku: Id
     quantity: Annotated[int, Field(ge=0)]
 
 
-class MembershipStarted(_Data):
+class MembershipStarted(EventData):
     customer_id: Id
     plan: Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class MembershipEnded(_Data):
+class MembershipEnded(EventData):
     customer_id: Id
 
 
-class ReturnScanned(_Data):
-    """A carrier scanned a customer's return (the code we gave them, e.g. RET-7K2M9Q4D)."""
-
-    return_id: Id
-    code: Literal["picked_up", "in_transit", "delivered"]
-    location: Annotated[str, Field(max_length=120)] = ""
+# --- the registry of event types -------------------------------------------------------------------
 
 
-class ReturnReceived(_Data):
-    """The seller or warehouse has the returned item in hand."""
+@dataclass(frozen=True)
+class EventType:
+    """One kind of event the shop's systems may send. Commerce registers its own; other domains register theirs
+    (claims: returns; sellers: chargebacks) from their `AppConfig.ready`.
 
-    return_id: Id
-    note: Annotated[str, Field(max_length=300)] = ""
+    `apply(batch, data, envelope)` runs inside the batch's transaction (see `intake`): it first checks everything
+    that could make the event invalid, raising EventRejected, and only then stages its changes, so a rejected
+    event leaves no trace. `doc` lists the data's fields as the README's event tables show them ("`order_id`,
+    `reason?`"); a test holds the README, the docs and the schemas to each other."""
+
+    name: str
+    schema: type[EventData]
+    apply: Callable
+    doc: str
+    order: int = 100  # where the type is listed
 
 
-class PaymentChargeback(_Data):
-    """The buyer's bank took a payment back: an order defect on the seller's account health."""
+@dataclass(frozen=True)
+class EventListener:
+    """Acts on applied events of some types, after the batch's rows are written and in the same transaction:
+    `call([(data, envelope), …])` once per batch and type. Listeners run in `order`."""
 
-    order_id: Id
-    amount: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
-    reason: Annotated[str, Field(max_length=200)] = ""
+    name: str
+    types: frozenset[str]
+    call: Callable
+    order: int = 100
 
 
-DATA_SCHEMAS: dict[str, type[_Data]] = {
-    "order.placed": OrderPlaced,
-    "payment.captured": PaymentCaptured,
-    "order.cancelled": OrderCancelled,
-    "shipment.created": ShipmentCreated,
-    "tracking.scan": TrackingScan,
-    "shipment.delivered": ShipmentDelivered,
-    "stock.changed": StockChanged,
-    "membership.started": MembershipStarted,
-    "membership.ended": MembershipEnded,
-    "return.scanned": ReturnScanned,
-    "return.received": ReturnReceived,
-    "payment.chargeback": PaymentChargeback,
-}
+EVENT_TYPES: Registry[EventType] = Registry("event type")
+LISTENERS: Registry[EventListener] = Registry("event listener")
 
-EventType = Literal[tuple(DATA_SCHEMAS)]  # type: ignore[valid-type]
+
+def register_events(types: list[EventType] = (), listeners: list[EventListener] = ()) -> None:
+    for event_type in types:
+        EVENT_TYPES.add(event_type)
+    for listener in listeners:
+        LISTENERS.add(listener)
+
+
+def listeners_of(type_: str) -> list[EventListener]:
+    return [listener for listener in LISTENERS if type_ in listener.types]
 
 
 class Envelope(BaseModel):
@@ -200,9 +212,16 @@ class Envelope(BaseModel):
 
     source: Annotated[str, Field(min_length=1, max_length=64)]
     id: Annotated[str, Field(min_length=1, max_length=128)]
-    type: EventType
+    type: str
     occurred_at: AwareDatetime
     data: dict
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if EVENT_TYPES.get(value) is None:
+            raise ValueError(f"unknown event type {value!r}; known types: {', '.join(EVENT_TYPES.names())}")
+        return value
 
 
 class FieldError(BaseModel):
@@ -231,7 +250,7 @@ def _errors_from(exc: ValidationError, prefix: str = "") -> list[FieldError]:
     return errors
 
 
-def parse_event(raw: object) -> tuple[Envelope, _Data]:
+def parse_event(raw: object) -> tuple[Envelope, EventData]:
     """Check one raw item against the envelope and its type's data schema."""
     if not isinstance(raw, dict):
         raise EventRejected.at("item", "each event must be a JSON object")
@@ -240,7 +259,7 @@ def parse_event(raw: object) -> tuple[Envelope, _Data]:
     except ValidationError as exc:
         raise EventRejected(_errors_from(exc)) from None
     try:
-        data = DATA_SCHEMAS[envelope.type].model_validate(envelope.data)
+        data = EVENT_TYPES.get(envelope.type).schema.model_validate(envelope.data)
     except ValidationError as exc:
         raise EventRejected(_errors_from(exc, "data"), envelope) from None
     return envelope, data

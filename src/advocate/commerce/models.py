@@ -221,13 +221,3 @@ class InstructionCounter(models.Model):
     """The last instruction's sequence number: one row, locked while a transaction writes an instruction."""
 
     value = models.BigIntegerField(default=0)
-
-
-class DemoScenario(models.Model):
-    """Ground truth of the generated demo marketplace: what was planned to go wrong with an order.
-
-    Only the demo generator writes it; benchmarks read it to know which orders are problem orders.
-    """
-
-    order = models.OneToOneField(Order, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=32, db_index=True)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from advocate.core.db import retrying_write
 
-from .intake import BatchApplier, EventOutcome, parse_items, resolve_data_errors
+from .intake import Batch, EventOutcome, parse_items, resolve_data_errors
 from .models import Instruction, InstructionCounter, InstructionKind, Integration, Order
 
 MAX_BATCH = 1000
@@ -60,7 +60,7 @@ def events_ingest(*, items: list, integration: Integration | None = None) -> lis
     parsed, rejected, data_errors = parse_items(items)
     # Another request may commit one of our events (or a customer, product… we were about to create) first:
     # the batch is then simply applied again and sees what the other committed.
-    outcomes = retrying_write(lambda: BatchApplier(parsed, integration).apply() + resolve_data_errors(data_errors))
+    outcomes = retrying_write(lambda: Batch(parsed, integration).apply() + resolve_data_errors(data_errors))
     return sorted(outcomes + rejected, key=lambda o: o.index)
 
 

@@ -4,9 +4,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from advocate.accounts.decorators import operator_required, staff_required
-from advocate.claims import selectors as claim_selectors
 
 from . import selectors, services
+from .panels import panels_for
 from .presenters import status_sentence
 
 
@@ -55,11 +55,8 @@ def order_detail(request, external_id: str):
     }
     if request.user.is_seller:
         context["buyer"] = selectors.buyer_alias(order)
-    else:
-        # What the customer can do about a problem, and what they already asked (staff see the same).
-        context["problems"] = claim_selectors.problem_panel(order, now)
+    context["panels"] = panels_for(request, order, now)
     return render(request, "commerce/order_detail.html", context)
-
 
 
 @staff_required

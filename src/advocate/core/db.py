@@ -4,9 +4,11 @@ import fcntl
 import logging
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
+from datetime import UTC
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, models, transaction
 
 log = logging.getLogger(__name__)
 
@@ -50,3 +52,59 @@ def retrying_write(work, *, attempts: int = 5):
                 raise
             log.info("write retried (attempt %d) after %s", attempt, exc)
             time.sleep(0.02 * attempt)
+
+
+def _preparer(field, vendor: str):
+    """How one column's values are handed to the driver: most as they are (the driver adapts them), times on
+    SQLite as UTC text, anything else (JSON) through the field itself."""
+    if isinstance(field, models.DateTimeField):
+        if vendor != "sqlite":
+            return None
+        return lambda value: None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+    if isinstance(field, (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
+                          models.DecimalField, models.ForeignKey, models.FloatField)):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def insert_rows(model, rows: Iterable, *, with_pk: bool = False) -> int:
+    """INSERT many rows of one table with one executemany: half the Python time of `bulk_create`, which
+    compiles one large statement and asks for the new primary keys back. Serves the event intake (model
+    instances, keys given by the database) and the demo generator (mappings of column values, keys given by
+    the caller, `with_pk`). A row's parent created earlier in the same batch lends it its key."""
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    prepare = [_preparer(f, connection.vendor) for f in fields]
+    values = []
+    for row in rows:
+        if isinstance(row, Mapping):
+            raw = [row.get(f.attname, f.get_default() if f.has_default() else None) for f in fields]
+        else:
+            raw = []
+            for f in fields:
+                if f.is_relation and getattr(row, f.attname) is None and f.get_cached_value(row, None) is not None:
+                    setattr(row, f.attname, f.get_cached_value(row).pk)  # the parent got its key after the child
+                raw.append(f.pre_save(row, add=True) if getattr(f, "auto_now_add", False) else getattr(row, f.attname))
+        values.append([v if p is None else p(v) for p, v in zip(prepare, raw, strict=True)])
+    if not values:
+        return 0
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+    return len(values)
+
+
+def update_rows(model, objs: Iterable, field_names: list[str]) -> None:
+    """One parameterised UPDATE per row, sent with executemany.
+
+    Django's bulk_update builds one statement of CASE expressions per field, which costs more Python time
+    than the database spends on all the rows together (a third of an event batch's time, measured)."""
+    meta = model._meta
+    fields = [meta.get_field(name) for name in field_names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 
 
 class SellersConfig(AppConfig):
@@ -7,15 +6,15 @@ class SellersConfig(AppConfig):
     verbose_name = "Seller health"
 
     def ready(self):
-        from advocate.claims.models import GuaranteeClaim
-        from advocate.commerce import intake
+        from advocate.claims.hooks import CLAIM_LISTENERS, ClaimListener
+        from advocate.commerce.events import register_events
+        from advocate.commerce.panels import ORDER_PANELS
+        from advocate.core.scheduling import register_jobs
 
-        from . import events, services
+        from . import events, panels, scheduled, services
 
-        intake.register_domain_events(events.HANDLERS, events.LISTENERS)
-
-        def claim_saved(sender, instance, **kwargs):
-            # A claim filed, decided or reversed on appeal changes whether its order is a defect.
-            services.health_order_refresh([instance.report.order_id])
-
-        post_save.connect(claim_saved, sender=GuaranteeClaim, dispatch_uid="sellers.claim_saved", weak=False)
+        register_events(events.EVENT_TYPES, events.LISTENERS)
+        register_jobs(scheduled.JOBS)
+        # A claim filed, decided or reversed on appeal changes whether its order is a defect.
+        CLAIM_LISTENERS.add(ClaimListener("sellers.health", services.health_order_refresh))
+        ORDER_PANELS.add(panels.PANEL)

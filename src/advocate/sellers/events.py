@@ -1,17 +1,30 @@
-"""The shop's events that move a seller's account health, applied inside the event intake's transaction (see
-`commerce.intake.register_domain_events`): chargebacks, and every event that changes what an order counts for."""
+"""The shop's events sellers owns — chargebacks — and seller health kept up to date by every event that
+changes what an order counts for. Applied inside the event intake's transaction, exactly once with the
+event."""
 
-from advocate.commerce.events import EventRejected
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field
+
+from advocate.commerce.events import EventData, EventListener, EventType, Id
 from advocate.commerce.models import Order, Shipment
 
 from . import services
+from .models import Chargeback
 
 
-def _chargeback(data, envelope) -> None:
-    order = Order.objects.filter(external_id=data.order_id).first()
-    if order is None:
-        raise EventRejected.at("data.order_id", f"no order with id {data.order_id!r}")
-    services.chargeback_record(order=order, amount=data.amount, reason=data.reason, at=envelope.occurred_at)
+class PaymentChargeback(EventData):
+    """The buyer's bank took a payment back: an order defect on the seller's account health."""
+
+    order_id: Id
+    amount: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+def _chargeback(batch, data: PaymentChargeback, envelope) -> None:
+    order = batch.order(data.order_id)  # also one placed earlier in the same batch
+    batch.stage(Chargeback(order=order, amount=data.amount, reason=data.reason[:200], received_at=envelope.occurred_at))
 
 
 def _refresh(events) -> None:
@@ -22,6 +35,10 @@ def _refresh(events) -> None:
     services.health_order_refresh(orders)
 
 
-HANDLERS = {"payment.chargeback": _chargeback}
-LISTENERS = {type_: _refresh for type_ in
-             ("order.placed", "order.cancelled", "shipment.created", "tracking.scan", "shipment.delivered")}
+EVENT_TYPES = [
+    EventType("payment.chargeback", PaymentChargeback, _chargeback, order=300,
+              doc="`order_id`, `amount`, `reason?`"),
+]
+LISTENERS = [EventListener(
+    "sellers.health", frozenset({"order.placed", "order.cancelled", "shipment.created", "tracking.scan",
+                                 "shipment.delivered", "payment.chargeback"}), _refresh, order=50)]

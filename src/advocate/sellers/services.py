@@ -185,7 +185,7 @@ def health_backfill(*, now: datetime | None = None, batch: int = 2000, progress=
     return len(ids)
 
 
-# --- ratings and chargebacks ----------------------------------------------------------------------------
+# --- ratings ----------------------------------------------------------------------------
 
 
 def rating_save(*, order: Order, customer, stars: int, comment: str = "", now: datetime | None = None) -> Rating:
@@ -211,9 +211,3 @@ def rating_save(*, order: Order, customer, stars: int, comment: str = "", now: d
         return rating
 
     return retrying_write(work)
-
-
-def chargeback_record(*, order: Order, amount, reason: str, at: datetime) -> Chargeback:
-    chargeback = Chargeback.objects.create(order=order, amount=amount, reason=reason[:200], received_at=at)
-    health_order_refresh([order.pk])
-    return chargeback

@@ -144,3 +144,29 @@ def test_too_few_orders_bring_no_step(shop):
     order = delivered(shop, "A-1")
     services.rating_save(order=order, customer=order.customer, stars=1)
     assert seller_enforce(order.seller) == []
+
+
+def test_a_chargeback_in_the_same_batch_as_its_order_applies_and_counts_at_once(shop, post_events):
+    placed = timezone.now() - timedelta(days=2)
+    answer = post_events([
+        shop.order_placed("A-9", placed_at=placed),
+        shop.event("payment.chargeback", {"order_id": "A-9", "amount": "64.00", "reason": "fraud"}),
+        shop.event("payment.chargeback", {"order_id": "A-404", "amount": "5.00"}),
+    ])
+    assert answer.status_code == 200, answer.content
+    results = answer.json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "rejected"]
+    assert results[2]["errors"] == [{"field": "data.order_id", "message": "no order with id 'A-404'"}]
+    order = Order.objects.get(external_id="A-9")
+    assert [(c.amount, c.reason) for c in order.chargebacks.all()] == [(64, "fraud")]
+    odr = selectors.figures_of(order.seller, timezone.now().date())[health.Metric.ORDER_DEFECT_RATE]
+    assert (odr.numerator, odr.denominator) == (1, 1)
+
+
+def test_a_chargeback_whose_order_was_rejected_in_the_same_batch_is_rejected_and_leaves_nothing(shop, post_events):
+    bad = shop.order_placed("A-9")
+    bad["data"]["lines"][0]["unit_price"] = "-1"
+    answer = post_events([bad, shop.event("payment.chargeback", {"order_id": "A-9", "amount": "64.00"})])
+    assert [r["status"] for r in answer.json()["results"]] == ["rejected", "rejected"]
+    assert not Order.objects.filter(external_id="A-9").exists()
+    assert not HealthDay.objects.exists()

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from advocate.commerce.demo import DEMO_PASSWORD, demo_seller
 from advocate.commerce.models import Order
 from advocate.conftest import save_screenshot
+from advocate.demo.marketplace import DEMO_PASSWORD, demo_seller
 from advocate.sellers import services
 from advocate.sellers.enforcement import seller_enforce
 from advocate.trust.models import AccountAction, ActionState

@@ -11,10 +11,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from advocate.accounts.models import User
-from advocate.commerce import demo, selectors
+from advocate.commerce import selectors
 from advocate.commerce.models import (
     Customer,
-    DemoScenario,
     Instruction,
     Membership,
     Order,
@@ -24,6 +23,8 @@ from advocate.commerce.models import (
     TrackingScan,
 )
 from advocate.commerce.status import StatusKind
+from advocate.demo import marketplace as demo
+from advocate.demo.models import DemoScenario
 
 pytestmark = pytest.mark.django_db
 

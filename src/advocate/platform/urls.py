@@ -2,17 +2,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .accounts import views as account_views
+from advocate.accounts import views as account_views
+from advocate.cases import views as case_views
+from advocate.claims import views as claim_views
+from advocate.commerce import views as commerce_views
+from advocate.demo.views import LoginView
+from advocate.sellers import views as seller_views
+from advocate.trust import views as trust_views
+
 from .api import api
-from .cases import views as case_views
-from .claims import views as claim_views
-from .commerce import views as commerce_views
-from .sellers import views as seller_views
-from .trust import views as trust_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("orders/", commerce_views.order_list, name="order_list"),
@@ -72,4 +74,4 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-handler500 = "advocate.core.views.server_error"
+handler500 = "advocate.platform.views.server_error"

@@ -2,9 +2,9 @@
 
 from ninja import NinjaAPI
 
-from .claims.api import router as claims_router
-from .commerce.api import router as commerce_router
-from .messaging.api import router as messaging_router
+from advocate.claims.api import router as claims_router
+from advocate.commerce.api import router as commerce_router
+from advocate.messaging.api import router as messaging_router
 
 api = NinjaAPI(
     title="Advocate API",

@@ -6,11 +6,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from advocate.cases import services
+from advocate.cases.mail.compose import compose
+from advocate.cases.models import Answer, CustomerNote
 from advocate.commerce.models import Customer, Order
-
-from . import services
-from .mail.compose import compose
-from .models import Answer, CustomerNote
 
 SAMPLES = {
     "en": ("Where is my order {order}?", "Hello,\n\nMy order {order} should have arrived by now. Could you "

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from advocate.commerce.demo import demo_seller
-from advocate.commerce.models import DemoScenario, Order, OrderState
+from advocate.claims import rules, services
+from advocate.claims.models import PolicyLayer
+from advocate.commerce.models import Order, OrderState
 
-from . import rules, services
-from .models import PolicyLayer
+from .marketplace import demo_seller
+from .models import DemoScenario
 
 DEMO_POLICIES = [
     # Electronics: a photo helps the seller claim from the carrier; a shorter window for change of mind.

@@ -3,9 +3,9 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from advocate.cases import demo as cases_demo
-from advocate.claims import demo as claims_demo
-from advocate.commerce import demo
+from advocate.demo import cases as cases_demo
+from advocate.demo import claims as claims_demo
+from advocate.demo import marketplace as demo
 from advocate.sellers import services as seller_services
 from advocate.sellers.enforcement import sellers_enforce
 

@@ -7,9 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
-from advocate.accounts.selectors import demo_logins
-from advocate.commerce.demo import DEMO_PASSWORD
 from advocate.commerce.models import Order
+from advocate.demo.marketplace import DEMO_PASSWORD, demo_logins
 
 
 class _Server(BaseApplication):

@@ -1,4 +1,5 @@
 """A deterministic demo marketplace, from a few hundred orders for a newcomer to millions for benchmarks.
+Written into commerce's tables directly; `demo.claims`, `demo.cases` add what the other domains show.
 
 The same seed and anchor time always give the same marketplace. Rows are generated in Python and
 written in bulk (raw multi-row inserts), because a million orders through the ORM one by one would take
@@ -6,7 +7,6 @@ an hour; the events path is exercised by the intake tests and benchmark instead.
 """
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -14,9 +14,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Max
 
-from .models import (
+from advocate.accounts.models import Role, User
+from advocate.commerce.models import (
     Customer,
-    DemoScenario,
     Membership,
     Order,
     OrderLine,
@@ -26,6 +26,9 @@ from .models import (
     Shipment,
     TrackingScan,
 )
+from advocate.core.db import insert_rows
+
+from .models import DemoScenario
 
 LOCALES = {
     # language: (time zone, currency, given names, family names, city)
@@ -152,41 +155,18 @@ class _Ids:
 
 
 class _Writer:
-    """Buffers rows per table and writes them with executemany; one transaction per flush."""
+    """Buffers rows per table (primary keys given here) and writes them in bulk; one transaction per flush."""
 
     def __init__(self):
-        self.rows: dict[type, list[tuple]] = {}
-        self.columns = {}
-        self._dt: Callable = self._sqlite_datetime if connection.vendor == "sqlite" else (lambda v: v)
-
-    @staticmethod
-    def _sqlite_datetime(value):
-        return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+        self.rows: dict[type, list[dict]] = {}
 
     def add(self, model, **values):
-        if model not in self.columns:
-            fields = [f for f in model._meta.concrete_fields]
-            self.columns[model] = fields
-            self.rows[model] = []
-        adapt = self._dt
-        row = []
-        for f in self.columns[model]:
-            v = values.get(f.attname, f.get_default() if f.has_default() else None)
-            if isinstance(v, datetime):
-                v = adapt(v)
-            row.append(v)
-        self.rows[model].append(tuple(row))
+        self.rows.setdefault(model, []).append(values)
 
     def flush(self):
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic():
             for model, rows in self.rows.items():
-                if not rows:
-                    continue
-                fields = self.columns[model]
-                table = connection.ops.quote_name(model._meta.db_table)
-                cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+                insert_rows(model, rows, with_pk=True)
                 rows.clear()
 
 
@@ -544,6 +524,8 @@ DEMO_PASSWORD = "advocate-demo"
 def demo_seller() -> Seller | None:
     """The seller the demo-seller login works for: one of the weaker ones, so its screens have something to say."""
     return Seller.objects.filter(is_platform=False).order_by("id")[3:4].first() or Seller.objects.first()
+
+
 _DEMO_CUSTOMER_LOGINS = {
     "en": "demo-customer",
     **{lang: f"demo-customer-{lang.split('-')[0]}" for lang in LANGUAGES[1:]},
@@ -552,8 +534,6 @@ _DEMO_CUSTOMER_LOGINS = {
 
 def create_demo_logins() -> list[tuple[str, str]]:
     """One login per role (and a customer per language), all with DEMO_PASSWORD; returns (role, username)."""
-    from advocate.accounts.models import Role, User
-
     logins = []
     for language, username in _DEMO_CUSTOMER_LOGINS.items():
         customer = Customer.objects.filter(language=language, user__isnull=True).order_by("id").first()
@@ -576,3 +556,9 @@ def create_demo_logins() -> list[tuple[str, str]]:
     User.objects.create_user("demo-associate", "associate@example.com", DEMO_PASSWORD, role=Role.ASSOCIATE)
     User.objects.create_superuser("demo-operator", "operator@example.com", DEMO_PASSWORD, role=Role.OPERATOR)
     return [*logins, ("Seller", "demo-seller"), ("Associate", "demo-associate"), ("Operator", "demo-operator")]
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """(role, username) of the demo accounts, if the demo marketplace was generated here."""
+    users = User.objects.filter(username__startswith="demo-").order_by("role", "username")
+    return [(user.get_role_display(), user.username) for user in users]
