@@ -122,9 +122,7 @@ def customer_context(conversation: Conversation, *, now) -> dict:
     return {"past": list(past), "orders": orders, "notes": notes}
 
 
-
 # --- the answer library --------------------------------------------------------------------------------
-
 ANSWERS_SHOWN = 8
 
 

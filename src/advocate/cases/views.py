@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from advocate.accounts.decorators import operator_required, staff_required
 from advocate.commerce import selectors as commerce_selectors
+from advocate.core.errors import Refused
+from advocate.core.web import attempt_on_form
 
 from . import selectors, services
 from .forms import (
@@ -77,8 +79,8 @@ def _act(request, conversation_id: int, form_name: str, form, do):
         return redirect("conversation", conversation_id)
     try:
         done = do(found, form.cleaned_data)
-    except services.ActionRefused as exc:
-        messages.error(request, exc.message)
+    except Refused as exc:
+        messages.error(request, str(exc))
     else:
         if done:
             messages.success(request, done)
@@ -167,8 +169,6 @@ def note(request, conversation_id: int):
 @require_POST
 def customer_note(request, conversation_id: int):
     def do(found, data):
-        if found.customer is None:
-            raise services.ActionRefused(_("This sender is not a known customer yet."))
         services.customer_note_add(customer=found.customer, by=request.user, text=data["text"])
         return ""
     return _act(request, conversation_id, "customer-note", NoteForm(request.POST, prefix="customer-note"), do)
@@ -228,8 +228,8 @@ def answer_edit(request, answer_id: int | None = None):
     answer = selectors.answer_detail(answer_id) if answer_id else None
     form = AnswerForm(request.POST or None, instance=answer,
                       initial=None if answer else {"language": request.LANGUAGE_CODE})
-    if request.method == "POST" and form.is_valid():
-        services.answer_save(form=form, by=request.user)
+    if request.method == "POST" and form.is_valid() and attempt_on_form(form, lambda: services.answer_save(
+            answer=answer, by=request.user, **form.cleaned_data)):
         messages.success(request, _("Answer saved. Everyone on the team can use it now."))
         return redirect("answers")
     return render(request, "cases/answer_edit.html", {"form": form, "answer": answer})
@@ -250,8 +250,8 @@ def survey(request, token: str):
         try:
             services.survey_answer(survey=found, solved=form.cleaned_data["solved"],
                                    effort=form.cleaned_data["effort"], comment=form.cleaned_data["comment"])
-        except services.SurveyClosed:
-            messages.info(request, _("This survey has closed. If something is still wrong, reply to our email."))
+        except Refused as exc:
+            messages.info(request, str(exc))
         else:
             return render(request, "cases/survey_thanks.html", {"survey": found})
     return render(request, "cases/survey.html", {"form": form, "survey": found})
@@ -292,13 +292,9 @@ def callback_request(request):
     if request.method == "POST" and form.is_valid():
         order = next((o for o in orders if o.external_id == form.cleaned_data["order"]), None)
         window = form.chosen_window()
-        try:
-            services.callback_request(customer=customer, phone=form.cleaned_data["phone"], window_start=window.start,
-                                      topic=form.cleaned_data["topic"], order=order,
-                                      request_key=form.cleaned_data["request_key"])
-        except services.ActionRefused as exc:
-            form.add_error(None, exc.message)
-        else:
+        if attempt_on_form(form, lambda: services.callback_request(
+                customer=customer, phone=form.cleaned_data["phone"], window_start=window.start,
+                topic=form.cleaned_data["topic"], order=order, request_key=form.cleaned_data["request_key"])):
             messages.success(request, _("We will call you on %(day)s between %(start)s and %(end)s. We have "
                                         "emailed you the details.") % {
                 "day": date_format(timezone.localtime(window.start), "MONTH_DAY_FORMAT"),
@@ -317,9 +313,8 @@ def callbacks(request):
 @require_POST
 def callback_log(request, conversation_id: int):
     def do(found, data):
-        if not hasattr(found, "callback"):
-            raise services.ActionRefused(_("No callback was asked for in this conversation."))
-        services.callback_log(callback=found.callback, by=request.user, outcome=data["outcome"], notes=data["notes"])
+        services.callback_log(callback=getattr(found, "callback", None), by=request.user, outcome=data["outcome"],
+                              notes=data["notes"])
         return _("Call logged.")
     return _act(request, conversation_id, "callback", CallbackLogForm(request.POST), do)
 
@@ -336,15 +331,11 @@ def rota(request):
     if request.method == "POST":
         if not request.user.is_operator:
             raise Http404("No such page")
-        if form.is_valid():
-            try:
-                services.duty_book(person=form.cleaned_data["person"], day=form.cleaned_data["day"],
-                                   note=form.cleaned_data["note"], by=request.user)
-            except services.ActionRefused as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Booked."))
-                return redirect("rota")
+        if form.is_valid() and attempt_on_form(form, lambda: services.duty_book(
+                person=form.cleaned_data["person"], day=form.cleaned_data["day"], note=form.cleaned_data["note"],
+                by=request.user)):
+            messages.success(request, _("Booked."))
+            return redirect("rota")
     return render(request, "cases/rota.html", {**context, "form": form})
 
 

@@ -21,12 +21,12 @@ from ninja.security import django_auth
 from advocate.commerce.api import IntegrationKey
 from advocate.commerce.models import Customer, Order
 from advocate.commerce.selectors import buyer_alias
+from advocate.core.api import REFUSALS, RefusalOut
+from advocate.core.errors import Invalid
 from advocate.core.zones import reader
 
 from . import presenters, rules, selectors, services
-from .ledger import NothingToRefund
 from .models import ProblemReport
-from .photos import PhotoRejected
 
 router = Router(tags=["self-service"])
 
@@ -47,7 +47,9 @@ class CustomerKey(IntegrationKey):
         return customer
 
 
-CUSTOMER_AUTH = [django_auth, CustomerKey()]
+# The key first: a request from the shop's back end carries no session, and must be judged by its key alone
+# (the session check would demand a CSRF token it cannot have). A browser's session request has no key.
+CUSTOMER_AUTH = [CustomerKey(), django_auth]
 
 
 def _customer(request) -> Customer:
@@ -156,12 +158,6 @@ class ReportIn(Schema):
     photos: Annotated[list[PhotoIn], Field(max_length=5)] = []
 
 
-class ProblemError(Schema):
-    code: str
-    message: str
-    when: datetime | None = None
-
-
 def _report_out(report: ProblemReport) -> dict:
     result = presenters.outcome(report)
     claim = getattr(report, "claim", None)
@@ -200,44 +196,31 @@ def get_problems(request, order_id: str):
                 "requests": [_report_out(r) for r in panel["reports"]]}
 
 
-@router.post("/orders/{order_id}/problems", auth=CUSTOMER_AUTH,
-             response={201: ReportOut, 409: ProblemError, 422: ProblemError}, summary="Report a problem")
+@router.post("/orders/{order_id}/problems", auth=CUSTOMER_AUTH, response={201: ReportOut, **REFUSALS, 403: RefusalOut},
+             summary="Report a problem")
 def post_problem(request, order_id: str, body: ReportIn,
                  idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=64)]):
     """Report a problem; the decision is made and carried out at once and described in `message`.
 
     Send a fresh `Idempotency-Key` per report: the same key again returns the first report and changes
-    nothing. 409: the problem cannot be reported now (`message` says why and what to do instead).
-    422: the request is not well-formed (`code` names what)."""
+    nothing. 409: the problem cannot be reported now (`message` says why and what to do instead, `when` from
+    when). 422: the request is not well-formed (`code` names what). 403: the customer's account is closed."""
     customer = _customer(request)
     order = _order(customer, order_id)
     with _in_customers_language(request, customer):
-        try:
-            items = _items_by_sku(order, body.items)
-            photos = [_decode(p.content_base64) for p in body.photos]
-            report = services.report_file(
-                order=order, customer=customer, problem=body.problem, request_key=idempotency_key,
-                reason=body.reason, remedy=body.remedy, items=items, comment=body.comment, photos=photos,
-                filed_by=None if isinstance(request.auth, Customer) else request.auth,
-            )
-        except rules.NotPossible as exc:
-            return Status(409, {"code": exc.option.why.value, "when": exc.option.when,
-                                "message": presenters.why_not(exc.option, seller_ships=selectors.seller_ships(order))})
-        except rules.ReportInvalid as exc:
-            return Status(422, {"code": exc.code.value, "message": str(presenters.INVALID_MESSAGES[exc.code])})
-        except PhotoRejected as exc:
-            return Status(422, {"code": str(exc), "message": str(presenters.INVALID_MESSAGES[str(exc)])})
-        except NothingToRefund:
-            return Status(409, {"code": "nothing_to_refund",
-                                "message": str(presenters.ACTION_REFUSED_MESSAGES["nothing_left_to_refund"])})
+        report = services.report_file(
+            order=order, customer=customer, problem=body.problem, request_key=idempotency_key,
+            reason=body.reason, remedy=body.remedy, items=_items_by_sku(order, body.items), comment=body.comment,
+            photos=[_decode(p.content_base64) for p in body.photos],
+            filed_by=None if isinstance(request.auth, Customer) else request.auth,
+        )
         return Status(201, _report_out(report))
 
 
 def _items_by_sku(order: Order, items: list[ItemIn]) -> list[tuple[int, int]]:
     lines = {line.sku: line.id for line in order.lines.all()}
-    unknown = [item.sku for item in items if item.sku not in lines]
-    if unknown:
-        raise rules.ReportInvalid(rules.Invalid.UNKNOWN_ITEM)
+    if any(item.sku not in lines for item in items):
+        raise Invalid("unknown_item", presenters.INVALID_MESSAGES["unknown_item"], field="items")
     return [(lines[item.sku], item.quantity) for item in items]
 
 
@@ -245,7 +228,7 @@ def _decode(data: str) -> bytes:
     try:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        raise PhotoRejected("not_an_image") from None
+        raise Invalid("not_an_image", presenters.INVALID_MESSAGES["not_an_image"], field="photos") from None
 
 
 @router.get("/problems/{reference}", auth=CUSTOMER_AUTH, response=ReportOut, summary="One reported problem")
@@ -306,36 +289,28 @@ def _seller_claim(request, reference: str):
         raise HttpError(404, "no such claim") from None
 
 
-def _claim_action(action):
-    try:
-        return action()
-    except services.ActionRefused as exc:
-        raise HttpError(409, str(presenters.ACTION_REFUSED_MESSAGES[exc.code])) from None
-
-
 @router.get("/seller/claims", auth=django_auth, response=list[SellerClaimOut], summary="A seller's guarantee claims")
 def seller_claims(request):
     return [_claim_out(claim) for claim in selectors.claims_of_seller(_seller(request))]
 
 
-@router.post("/seller/claims/{reference}/refund", auth=django_auth, response=SellerClaimOut,
+@router.post("/seller/claims/{reference}/refund", auth=django_auth, response={200: SellerClaimOut, **REFUSALS},
              summary="Refund the buyer (or accept the marketplace's refund)")
 def seller_claim_refund(request, reference: str):
     claim = _seller_claim(request, reference)
-    return _claim_out(_claim_action(lambda: services.claim_seller_refund(claim=claim, user=request.auth)))
+    return _claim_out(services.claim_seller_refund(claim=claim, user=request.auth))
 
 
-@router.post("/seller/claims/{reference}/dispute", auth=django_auth, response=SellerClaimOut,
+@router.post("/seller/claims/{reference}/dispute", auth=django_auth, response={200: SellerClaimOut, **REFUSALS},
              summary="Dispute a claim: a person decides")
 def seller_claim_dispute(request, reference: str, body: StatementIn):
     claim = _seller_claim(request, reference)
-    return _claim_out(_claim_action(
-        lambda: services.claim_seller_dispute(claim=claim, user=request.auth, statement=body.statement)))
+    return _claim_out(services.claim_seller_dispute(claim=claim, user=request.auth, statement=body.statement))
 
 
-@router.post("/seller/claims/{reference}/appeal", auth=django_auth, response=SellerClaimOut,
+@router.post("/seller/claims/{reference}/appeal", auth=django_auth, response={200: SellerClaimOut, **REFUSALS},
              summary="Appeal a claim decided against you (within 30 days)")
 def seller_claim_appeal(request, reference: str, body: StatementIn):
     claim = _seller_claim(request, reference)
-    _claim_action(lambda: services.claim_appeal_file(claim=claim, user=request.auth, statement=body.statement))
+    services.claim_appeal_file(claim=claim, user=request.auth, statement=body.statement)
     return _claim_out(selectors.claim_for_seller(claim.seller, reference))

@@ -9,9 +9,11 @@ class ClaimsConfig(AppConfig):
         from advocate.commerce.events import register_events
         from advocate.commerce.panels import ORDER_PANELS
         from advocate.core.scheduling import register_jobs
+        from advocate.trust.subjects import APPEAL_SUBJECTS
 
-        from . import events, panels, scheduled
+        from . import appeals, events, panels, scheduled
 
         register_events(events.EVENT_TYPES, events.LISTENERS)
         register_jobs(scheduled.JOBS)
         ORDER_PANELS.add(panels.PANEL)
+        APPEAL_SUBJECTS.add(appeals.SUBJECT)

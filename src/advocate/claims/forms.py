@@ -123,10 +123,11 @@ class PolicyLayerForm(forms.ModelForm):
             raise forms.ValidationError(_("There is already a layer for this seller and category; edit that one."))
         return data
 
-    def save(self, commit=True):
-        layer = super().save(commit=False)
-        inherit = self.cleaned_data.get("photo_inherit") and not self.is_default
-        layer.photo_required_for = None if inherit else sorted(self.cleaned_data["photo_required_for"])
-        if commit:
-            layer.save()
-        return layer
+    def policy_values(self) -> dict:
+        """What the layer sets, for `services.policy_layer_save`: where it applies (a new layer only) and its
+        policy fields (None: inherited)."""
+        data = self.cleaned_data
+        values = {name: data[name] for name in self._meta.fields if name in self.fields and name in data}
+        inherit = data.get("photo_inherit") and not self.is_default
+        values["photo_required_for"] = None if inherit else sorted(data["photo_required_for"])
+        return values

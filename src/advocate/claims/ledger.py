@@ -16,9 +16,11 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from advocate.commerce.models import InstructionKind, Order, Payment
 from advocate.commerce.services import instruct
+from advocate.core.errors import Refused
 from advocate.core.references import new_reference
 
 from .models import (
@@ -27,16 +29,22 @@ from .models import (
     LedgerEntry,
     LedgerTransaction,
     Refund,
+    RefundCause,
     Replacement,
 )
 from .rules import Party
 
 
-class NothingToRefund(Exception):
+class NothingToRefund(Refused):
     """The refund would pay back more than is left of what the customer paid."""
 
-    def __init__(self, left: Decimal, asked: Decimal):
-        super().__init__(f"asked to refund {asked}, but only {left} is left to refund")
+    def __init__(self, left: Decimal, asked: Decimal, currency: str):
+        if left <= 0:
+            message = _("Everything paid for this order has already been refunded.")
+        else:
+            message = _("Only %(left)s %(currency)s of this order is left to refund.") % {
+                "left": left, "currency": currency}
+        super().__init__("nothing_to_refund", message)
         self.left, self.asked = left, asked
 
 
@@ -82,7 +90,7 @@ def _payer_account(order: Order, payer: Party) -> tuple[str, object]:
 
 
 def refund_issue(*, order: Order, amount: Decimal, payer: Party, key: str, report=None, claim=None,
-                 by=None, memo: str = "") -> Refund:
+                 by=None, memo: str = "", cause: str = RefundCause.PROBLEM) -> Refund:
     """Pay `amount` back to the customer, to the way they paid, once per key.
 
     Raises NothingToRefund if the order has less than `amount` left to refund (unless this key already
@@ -96,11 +104,11 @@ def refund_issue(*, order: Order, amount: Decimal, payer: Party, key: str, repor
         return existing
     left = refundable(order)
     if amount <= 0 or amount > left:
-        raise NothingToRefund(left, amount)
+        raise NothingToRefund(left, amount, order.currency)
     payment = Payment.objects.filter(order=order).order_by("captured_at").first()
     refund = Refund.objects.create(
         reference=new_reference("RF"), key=key, order=order, report=report, amount=amount, currency=order.currency,
-        paid_by=payer, method=payment.method if payment else "", created_at=timezone.now(), created_by=by,
+        paid_by=payer, cause=cause, method=payment.method if payment else "", created_at=timezone.now(), created_by=by,
     )
     account, seller = _payer_account(order, payer)
     _post(key=key, kind="refund", order=order, refund=refund, claim=claim, memo=memo,

@@ -238,27 +238,15 @@ class GuaranteeClaim(models.Model):
         return self.finding != Finding.SELLER
 
 
-class AppealState(models.TextChoices):
-    OPEN = "open", _("Waiting for a decision")
-    UPHELD = "upheld", _("Decision upheld")
-    REVERSED = "reversed", _("Decision reversed")
+# A seller's appeal against a claim decided against them is kept by trust's one appeal machine, under this kind
+# and the claim's report reference (see `appeals`).
+APPEAL_KIND = "guarantee_claim"
 
 
-class ClaimAppeal(models.Model):
-    claim = models.ForeignKey(GuaranteeClaim, on_delete=models.CASCADE, related_name="appeals")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    statement = models.TextField(max_length=4000)
-    state = models.CharField(max_length=16, choices=AppealState.choices, default=AppealState.OPEN)
-    filed_at = models.DateTimeField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["claim"], condition=Q(state="open"), name="appeal_one_open_per_claim"),
-        ]
+class RefundCause(models.TextChoices):
+    PROBLEM = "problem", _("A problem the customer reported")
+    CANCELLATION = "cancellation", _("The order was cancelled")
+    ASSOCIATE = "associate", _("Given by a service associate")
 
 
 class Refund(models.Model):
@@ -271,6 +259,8 @@ class Refund(models.Model):
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
     paid_by = models.CharField(max_length=16, choices=_choices(Party, PARTY_LABELS))
+    cause = models.CharField(max_length=16, choices=RefundCause.choices, default=RefundCause.PROBLEM,
+                             help_text=_("Why: cancellations are not counted in a customer's refund pattern."))
     method = models.CharField(max_length=32)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

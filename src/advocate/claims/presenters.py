@@ -71,6 +71,7 @@ ACTION_REFUSED_MESSAGES = {
     "unknown_action": gettext_lazy("Unknown action."),
     "unknown_finding": gettext_lazy("Unknown decision."),
     "not_your_claim": gettext_lazy("This claim is not about your shop."),
+    "default_policy": gettext_lazy("The marketplace's default policy cannot be removed."),
 }
 
 

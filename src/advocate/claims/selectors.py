@@ -12,17 +12,21 @@ from django.utils import timezone
 
 from advocate.commerce.models import Order
 from advocate.commerce.selectors import LINES_WITH_PRODUCTS
+from advocate.trust.models import Appeal, AppealState
 
 from . import ledger, rules
 from .models import (
-    ClaimAppeal,
+    APPEAL_KIND,
     ClaimState,
     CurrencyRate,
+    Finding,
     FlagState,
     GuaranteeClaim,
     PolicyLayer,
     ProblemReport,
+    Refund,
     RefundBaseline,
+    RefundCause,
     RefundPatternFlag,
     ReportState,
 )
@@ -161,16 +165,24 @@ def claims_of_seller(seller, *, closed: int = 100) -> list[GuaranteeClaim]:
     return [*open_claims, *claims.filter(state=ClaimState.CLOSED).order_by("-report__created_at")[:closed]]
 
 
-def appealable(claim: GuaranteeClaim, now) -> bool:
+def appeals_of_claim(claim: GuaranteeClaim) -> list[Appeal]:
+    """The seller's appeals against this claim (trust's appeal machine keeps them), oldest first."""
+    return list(Appeal.objects.filter(subject_kind=APPEAL_KIND, subject_reference=claim.report.reference)
+                .order_by("filed_at"))
+
+
+def appealable(claim: GuaranteeClaim, now, *, appeals: list[Appeal] | None = None) -> bool:
     """A claim decided against the seller (not by their own refund), within 30 days, not yet appealed."""
-    return (claim.state == ClaimState.CLOSED and claim.finding == "buyer" and claim.appeal_until is not None
-            and now <= claim.appeal_until and not claim.appeals.exists())
+    if appeals is None:
+        appeals = appeals_of_claim(claim)
+    return (claim.state == ClaimState.CLOSED and claim.finding == Finding.BUYER and claim.appeal_until is not None
+            and now <= claim.appeal_until and not appeals)
 
 
 def claim_for_seller(seller, reference: str) -> GuaranteeClaim:
     try:
         return (GuaranteeClaim.objects.select_related("report", "report__order", "seller")
-                .prefetch_related("report__items__line", "appeals").get(seller=seller, report__reference=reference))
+                .prefetch_related("report__items__line").get(seller=seller, report__reference=reference))
     except GuaranteeClaim.DoesNotExist:
         raise Http404("No such claim") from None
 
@@ -182,18 +194,28 @@ def review_queue() -> dict:
                         .select_related("order", "customer").order_by("created_at")[:200]),
         "disputes": list(GuaranteeClaim.objects.filter(state__in=(ClaimState.DISPUTED, ClaimState.NEEDS_PERSON))
                          .select_related("report", "report__order", "seller").order_by("report__review_due_at")[:200]),
-        "appeals": list(ClaimAppeal.objects.filter(state="open")
-                        .select_related("claim", "claim__report", "claim__seller").order_by("filed_at")[:200]),
+        "appeals": _with_claims(list(Appeal.objects.filter(subject_kind=APPEAL_KIND, state=AppealState.OPEN)
+                                     .order_by("due_at")[:200])),
         "flags": list(RefundPatternFlag.objects.filter(state=FlagState.OPEN).select_related("customer")
                       .order_by("created_at")[:200]),
     }
 
 
-def appeal_visible_to_staff(appeal_id: int) -> ClaimAppeal:
-    try:
-        return ClaimAppeal.objects.select_related("claim", "claim__report", "claim__seller").get(pk=appeal_id)
-    except ClaimAppeal.DoesNotExist:
-        raise Http404("No such appeal") from None
+def _with_claims(appeals: list[Appeal]) -> list[Appeal]:
+    claims = {claim.report.reference: claim for claim in GuaranteeClaim.objects.filter(
+        report__reference__in=[a.subject_reference for a in appeals]).select_related("report", "report__order",
+                                                                                     "seller")}
+    for appeal in appeals:
+        appeal.claim = claims[appeal.subject_reference]
+    return appeals
+
+
+def appeal_visible_to_staff(appeal_id: int) -> Appeal:
+    """A seller's appeal against a guarantee claim, with its claim."""
+    appeal = Appeal.objects.filter(pk=appeal_id, subject_kind=APPEAL_KIND).first()
+    if appeal is None:
+        raise Http404("No such appeal")
+    return _with_claims([appeal])[0]
 
 
 def flag_visible_to_staff(flag_id: int) -> RefundPatternFlag:
@@ -209,13 +231,13 @@ PATTERN_WINDOW = timedelta(days=365)
 
 
 def refund_counts(customer=None, *, now) -> tuple[int, int]:
-    """(orders, orders refunded because of a reported problem) in the last year, for one customer or all."""
+    """(orders, orders refunded for any reason but a cancellation — a reported problem, or an associate's refund
+    from a conversation) in the last year, for one customer or all."""
     since = now - PATTERN_WINDOW
     orders = Order.objects.filter(placed_at__gte=since)
-    refunded = ProblemReport.objects.filter(created_at__gte=since, refunds__isnull=False).exclude(
-        problem=rules.Problem.CANCEL)
+    refunded = Refund.objects.filter(created_at__gte=since).exclude(cause=RefundCause.CANCELLATION)
     if customer is not None:
-        orders, refunded = orders.filter(customer=customer), refunded.filter(customer=customer)
+        orders, refunded = orders.filter(customer=customer), refunded.filter(order__customer=customer)
     return orders.count(), refunded.aggregate(n=Count("order", distinct=True))["n"]
 
 

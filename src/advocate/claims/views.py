@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 from advocate.accounts.decorators import is_staff, operator_required, seller_required, staff_required
 from advocate.commerce import selectors as commerce_selectors
 from advocate.commerce.selectors import buyer_alias
+from advocate.core.errors import Invalid, Refused
+from advocate.core.web import attempt, attempt_on_form
 
 from . import presenters, rules, selectors, services
 from .forms import DecisionForm, PolicyLayerForm, ReportForm, StatementForm
-from .ledger import NothingToRefund
-from .photos import PhotoRejected
 
 # --- customers ---------------------------------------------------------------------------------------
 
@@ -48,17 +48,11 @@ def report_new(request, external_id: str, problem: str):
                 items=form.items(), comment=form.cleaned_data["comment"], filed_by=request.user,
                 photos=form.photos(),
             )
-        except rules.NotPossible as exc:
-            messages.info(request, presenters.why_not(exc.option, seller_ships=facts["seller_ships"]))
+        except Invalid as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except Refused as exc:  # it cannot be reported now: back to the order, which says why and from when
+            messages.info(request, str(exc))
             return redirect("order_detail", external_id)
-        except rules.ReportInvalid as exc:
-            field = "photo" if exc.code == rules.Invalid.PHOTO_REQUIRED and "photo" in form.fields else None
-            form.add_error(field, presenters.INVALID_MESSAGES[exc.code])
-        except NothingToRefund:
-            messages.info(request, presenters.ACTION_REFUSED_MESSAGES["nothing_left_to_refund"])
-            return redirect("order_detail", external_id)
-        except PhotoRejected as exc:
-            form.add_error("photo", presenters.INVALID_MESSAGES[str(exc)])
         else:
             return redirect("problem_detail", report.reference)
     return render(request, "claims/report_new.html", {
@@ -99,28 +93,23 @@ def seller_claim_detail(request, reference: str):
     statement_form = StatementForm(request.POST or None)
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
-            if action == "refund":
-                services.claim_seller_refund(claim=claim, user=request.user)
-                messages.success(request, _("Thank you: the buyer has been refunded."))
-            elif action in ("dispute", "appeal") and statement_form.is_valid():
-                statement = statement_form.cleaned_data["statement"]
-                if action == "dispute":
-                    services.claim_seller_dispute(claim=claim, user=request.user, statement=statement)
-                    messages.success(request, _("Thank you: a person will look at it and decide."))
-                else:
-                    services.claim_appeal_file(claim=claim, user=request.user, statement=statement)
-                    messages.success(request, _("Your appeal is filed; a person will decide and tell you why."))
-            else:
-                raise services.ActionRefused("statement_required")
-        except services.ActionRefused as exc:
-            messages.error(request, presenters.ACTION_REFUSED_MESSAGES[exc.code])
-        else:
+        statement = statement_form.cleaned_data["statement"] if statement_form.is_valid() else ""
+        done = {
+            "refund": (lambda: services.claim_seller_refund(claim=claim, user=request.user),
+                       _("Thank you: the buyer has been refunded.")),
+            "dispute": (lambda: services.claim_seller_dispute(claim=claim, user=request.user, statement=statement),
+                        _("Thank you: a person will look at it and decide.")),
+            "appeal": (lambda: services.claim_appeal_file(claim=claim, user=request.user, statement=statement),
+                       _("Your appeal is filed; a person will decide and tell you why.")),
+        }.get(action)
+        if done is not None and attempt(request, done[0], success=done[1]):
             return redirect("seller_claim_detail", reference)
+    appeals = selectors.appeals_of_claim(claim)
     return render(request, "claims/seller_claim_detail.html", {
         "claim": claim, "report": claim.report, "order": claim.report.order, "buyer": buyer_alias(claim.report.order),
-        "form": statement_form, "appealable": selectors.appealable(claim, timezone.now()),
-        "open_appeal": next((a for a in claim.appeals.all() if a.state == "open"), None),
+        "form": statement_form, "appealable": selectors.appealable(claim, timezone.now(), appeals=appeals),
+        "open_appeal": next((a for a in appeals if a.state == "open"), None),
+        "decided_appeals": [a for a in appeals if a.state != "open"],
     })
 
 
@@ -138,12 +127,9 @@ def _decide(request, decide, redirect_to: str):
     if not form.is_valid():
         messages.error(request, _("Please check the form."))
         return redirect(redirect_to)
-    try:
-        decide(form.cleaned_data["note"])
-    except services.ActionRefused as exc:
-        messages.error(request, presenters.ACTION_REFUSED_MESSAGES[exc.code])
+    if not attempt(request, lambda: decide(form.cleaned_data["note"]),
+                   success=_("Decided. Everyone concerned has been told.")):
         return redirect(redirect_to)
-    messages.success(request, _("Decided. Everyone concerned has been told."))
     return redirect("review_queue")
 
 
@@ -198,18 +184,16 @@ def policies(request, layer_id: int | None = None):
     """Operators set return and refund policy for the marketplace, per category and per seller."""
     layer = selectors.policy_layer(layer_id) if layer_id else None
     if request.method == "POST" and request.POST.get("action") == "delete" and layer is not None:
-        try:
-            services.policy_layer_delete(layer=layer)
-        except services.ActionRefused:
-            messages.error(request, _("The marketplace's default policy cannot be removed."))
+        if not attempt(request, lambda: services.policy_layer_delete(layer=layer),
+                       success=_("Policy removed; the more general layers apply again.")):
             return redirect("policy_edit", layer.pk)
-        messages.success(request, _("Policy removed; the more general layers apply again."))
         return redirect("policies")
     form = PolicyLayerForm(request.POST or None, instance=layer)
-    if request.method == "POST" and form.is_valid():
-        saved = services.policy_layer_save(form=form, by=request.user)
+    saved = []
+    if request.method == "POST" and form.is_valid() and attempt_on_form(form, lambda: saved.append(
+            services.policy_layer_save(layer=layer, by=request.user, **form.policy_values()))):
         messages.success(request, _("Policy saved. It applies to problems reported from now on."))
-        return redirect("policy_edit", saved.pk)
+        return redirect("policy_edit", saved[0].pk)
     return render(request, "claims/policies.html", {
         "layers": selectors.policy_layers(), "form": form, "layer": layer,
         "BASE_CURRENCY": settings.ADVOCATE_BASE_CURRENCY,

@@ -54,9 +54,11 @@ def _order_placed(batch: Batch, d: ev.OrderPlaced, env: ev.Envelope) -> None:
         batch.stage(OrderLine(order=order, product=product, sku=line.sku, title=line.title,
                               quantity=line.quantity, unit_price=line.unit_price))
 
+
 def _payment_captured(batch: Batch, d: ev.PaymentCaptured, env: ev.Envelope) -> None:
     order = batch.order(d.order_id)
     batch.stage(Payment(order=order, amount=d.amount, method=d.method, captured_at=env.occurred_at))
+
 
 def _order_cancelled(batch: Batch, d: ev.OrderCancelled, env: ev.Envelope) -> None:
     order = batch.order(d.order_id)
@@ -72,6 +74,7 @@ def _order_cancelled(batch: Batch, d: ev.OrderCancelled, env: ev.Envelope) -> No
     order.cancelled_by, order.cancel_reason = d.by, d.reason
     batch.touch(order)
 
+
 def _shipment_created(batch: Batch, d: ev.ShipmentCreated, env: ev.Envelope) -> None:
     order = batch.order(d.order_id)
     if order.state == OrderState.CANCELLED:
@@ -83,6 +86,7 @@ def _shipment_created(batch: Batch, d: ev.ShipmentCreated, env: ev.Envelope) -> 
         shipped_at=env.occurred_at, estimated_delivery=d.estimated_delivery or order.promised_latest,
     )
     batch.stage(shipment)
+
 
 def _tracking_scan(batch: Batch, d: ev.TrackingScan, env: ev.Envelope) -> None:
     shipment = batch.shipment(d.shipment_id)
@@ -98,6 +102,7 @@ def _tracking_scan(batch: Batch, d: ev.TrackingScan, env: ev.Envelope) -> None:
         shipment.state = ShipmentState.EXCEPTION
         batch.touch(shipment)
 
+
 def _shipment_delivered(batch: Batch, d: ev.ShipmentDelivered, env: ev.Envelope) -> None:
     shipment = batch.shipment(d.shipment_id)
     batch.stage(TrackingScan(shipment=shipment, occurred_at=env.occurred_at, code=ScanCode.DELIVERED,
@@ -106,12 +111,14 @@ def _shipment_delivered(batch: Batch, d: ev.ShipmentDelivered, env: ev.Envelope)
         ShipmentState.DELIVERED, env.occurred_at, d.detail)
     batch.touch(shipment)
 
+
 def _stock_changed(batch: Batch, d: ev.StockChanged, env: ev.Envelope) -> None:
     product = batch.products.get((d.seller_id, d.sku))
     if product is None:
         raise ev.EventRejected.at("data.sku", f"seller {d.seller_id!r} has no product {d.sku!r}")
     product.stock = d.quantity
     batch.touch(product)
+
 
 def _membership_started(batch: Batch, d: ev.MembershipStarted, env: ev.Envelope) -> None:
     customer = batch.customer(d.customer_id)
@@ -120,6 +127,7 @@ def _membership_started(batch: Batch, d: ev.MembershipStarted, env: ev.Envelope)
     membership = batch.active_memberships[d.customer_id] = Membership(
         customer=customer, plan=d.plan, started_at=env.occurred_at)
     batch.stage(membership)
+
 
 def _membership_ended(batch: Batch, d: ev.MembershipEnded, env: ev.Envelope) -> None:
     batch.customer(d.customer_id)

@@ -51,6 +51,7 @@ class Parsed:
     envelope: ev.Envelope
     data: ev.EventData
 
+
 def parse_items(items: list) -> tuple[list[Parsed], list[EventOutcome], list[tuple[int, ev.EventRejected]]]:
     """Split raw items into parsed events, and rejections (some of which may turn out to be duplicates)."""
     parsed, rejected, data_errors = [], [], []

@@ -7,6 +7,7 @@ from django.utils import timezone
 from advocate.claims import rules, services
 from advocate.claims.models import PolicyLayer
 from advocate.commerce.models import Order, OrderState
+from advocate.core.errors import Refused
 
 from .marketplace import demo_seller
 from .models import DemoScenario
@@ -51,7 +52,7 @@ def file_sample_requests(*, now=None, per_kind: int = 3) -> int:
                 services.report_file(order=order, customer=order.customer, problem=kind, items=items,
                                      reason="changed_mind" if kind == rules.Problem.RETURN else "",
                                      request_key=f"demo-{order.pk}", now=now)
-            except (rules.NotPossible, rules.ReportInvalid):
+            except Refused:
                 continue
             made += 1
             if made == per_kind:

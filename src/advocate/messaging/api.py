@@ -13,10 +13,11 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from advocate.commerce.selectors import buyer_alias
+from advocate.core.api import REFUSALS
 
-from . import presenters, selectors, services
+from . import selectors, services
 from .models import Message, Thread
-from .rules import MAX_LENGTH, AnswerClock, MessageRefused, Side
+from .rules import MAX_LENGTH, AnswerClock, Side
 
 router = Router(tags=["messages"])
 
@@ -55,11 +56,6 @@ class SentOut(Schema):
     thread_id: int
 
 
-class Refusal(Schema):
-    code: str
-    message: str
-
-
 def _seller(request):
     if not request.auth.is_seller:
         raise HttpError(403, "only sellers read and answer buyer messages")
@@ -85,10 +81,7 @@ def _thread_out(thread: Thread, thread_messages: list[Message]) -> dict:
 
 
 def _send(request, order, idempotency_key: str, text: str):
-    try:
-        sent = services.seller_message_send(order=order, text=text, request_key=idempotency_key, author=request.auth)
-    except MessageRefused as exc:
-        return Status(409, {"code": exc.code.value, "message": presenters.refused(exc.code)})
+    sent = services.seller_message_send(order=order, text=text, request_key=idempotency_key, author=request.auth)
     thread = sent.message.thread
     return Status(201, {"message": _message_out(sent.message, buyer_alias(order), order.seller.name),
                         "notice": sent.notice or None, "thread_id": thread.pk})
@@ -118,7 +111,7 @@ def seller_thread(request, thread_id: int):
     return _thread_out(thread, selectors.messages_of(thread))
 
 
-@router.post("/seller/messages/{thread_id}", auth=django_auth, response={201: SentOut, 409: Refusal},
+@router.post("/seller/messages/{thread_id}", auth=django_auth, response={201: SentOut, **REFUSALS},
              summary="Answer in a thread")
 def seller_reply(request, thread_id: int, body: MessageIn, idempotency_key: IdempotencyKey):
     """Write in a thread. Email addresses, phone numbers and links are hidden from the buyer (`notice` says
@@ -131,7 +124,7 @@ def seller_reply(request, thread_id: int, body: MessageIn, idempotency_key: Idem
     return _send(request, thread.order, idempotency_key, body.text)
 
 
-@router.post("/seller/orders/{order_id}/messages", auth=django_auth, response={201: SentOut, 409: Refusal},
+@router.post("/seller/orders/{order_id}/messages", auth=django_auth, response={201: SentOut, **REFUSALS},
              summary="Write to the buyer of one of your orders")
 def seller_write(request, order_id: str, body: MessageIn, idempotency_key: IdempotencyKey):
     """Start (or continue) the thread about one of your orders. 409 `buyer_opted_out` as above."""

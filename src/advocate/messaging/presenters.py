@@ -4,7 +4,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .rules import Refused, Side
+from .rules import Refusal, Side
 
 HIDDEN_LABELS = {
     "email": gettext_lazy("an email address"),
@@ -13,18 +13,18 @@ HIDDEN_LABELS = {
 }
 
 REFUSED_MESSAGES = {
-    Refused.EMPTY: gettext_lazy("Write a message first."),
-    Refused.TOO_LONG: gettext_lazy("That message is too long: please keep it under 5,000 characters."),
-    Refused.BUYER_OPTED_OUT: gettext_lazy(
+    Refusal.EMPTY: gettext_lazy("Write a message first."),
+    Refusal.TOO_LONG: gettext_lazy("That message is too long: please keep it under 5,000 characters."),
+    Refusal.BUYER_OPTED_OUT: gettext_lazy(
         "This buyer has chosen not to receive messages from sellers unless they write first. You can answer "
         "as soon as they write to you about this order. Nothing was sent."),
-    Refused.SOLD_BY_PLATFORM: gettext_lazy(
+    Refusal.SOLD_BY_PLATFORM: gettext_lazy(
         "This order was sold by the marketplace itself: write to our service team instead."),
-    Refused.OWN_MESSAGE: gettext_lazy("You can only report messages from the other side."),
+    Refusal.OWN_MESSAGE: gettext_lazy("You can only report messages from the other side."),
 }
 
 
-def refused(code: Refused) -> str:
+def refused(code: Refusal) -> str:
     return str(REFUSED_MESSAGES[code])
 
 

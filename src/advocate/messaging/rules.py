@@ -19,7 +19,7 @@ class Side(StrEnum):
     SELLER = "seller"
 
 
-class Refused(StrEnum):
+class Refusal(StrEnum):
     """Why a message was not sent; nothing is stored then."""
 
     EMPTY = "empty"
@@ -35,17 +35,17 @@ def seller_may_write(*, buyer_accepts_unsolicited: bool, buyer_wrote: bool) -> b
 
 
 def check_text(text: str) -> str:
-    """The text as it will be stored, or Refused when there is nothing to send or too much."""
+    """The text as it will be stored, or Refusal when there is nothing to send or too much."""
     text = text.strip()
     if not text:
-        raise MessageRefused(Refused.EMPTY)
+        raise MessageRefused(Refusal.EMPTY)
     if len(text) > MAX_LENGTH:
-        raise MessageRefused(Refused.TOO_LONG)
+        raise MessageRefused(Refusal.TOO_LONG)
     return text
 
 
 class MessageRefused(Exception):
-    def __init__(self, code: Refused):
+    def __init__(self, code: Refusal):
         super().__init__(code.value)
         self.code = code
 

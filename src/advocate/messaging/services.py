@@ -20,12 +20,14 @@ from advocate.commerce.models import Customer, Order
 from advocate.commerce.presenters import mask_for
 from advocate.commerce.selectors import buyer_alias
 from advocate.core.db import retrying_write
+from advocate.core.errors import Invalid, Refused
 from advocate.notifications.services import email_queue
 from advocate.sellers import services as seller_services
+from advocate.trust.guards import customer_may_act
 
 from . import presenters
 from .models import FlagState, Message, MessageFlag, MessagePreference, Thread
-from .rules import AnswerClock, MessageRefused, Refused, Side, check_text, seller_may_write
+from .rules import AnswerClock, MessageRefused, Refusal, Side, check_text, seller_may_write
 
 OPT_OUT_SALT = "advocate.messaging.opt-out"
 
@@ -68,8 +70,9 @@ def buyer_message_send(*, order: Order, customer: Customer, text: str, request_k
     has 24 hours to answer."""
     if order.customer_id != customer.pk:
         raise ValueError("a buyer writes only about their own orders")
+    customer_may_act(customer)
     if order.seller.is_platform:
-        raise MessageRefused(Refused.SOLD_BY_PLATFORM)
+        raise _refused(Refusal.SOLD_BY_PLATFORM)
     return _send(order=order, side=Side.BUYER, text=text, request_key=request_key, author=author, now=now)
 
 
@@ -81,8 +84,16 @@ def seller_message_send(*, order: Order, text: str, request_key: str, author, no
     return _send(order=order, side=Side.SELLER, text=text, request_key=request_key, author=author, now=now)
 
 
+def _refused(code: Refusal) -> Refused:
+    kind = Invalid if code in (Refusal.EMPTY, Refusal.TOO_LONG) else Refused
+    return kind(code.value, presenters.refused(code), field="text" if kind is Invalid else None)
+
+
 def _send(*, order: Order, side: Side, text: str, request_key: str, author, now: datetime | None) -> Sent:
-    text = check_text(text)
+    try:
+        text = check_text(text)
+    except MessageRefused as exc:
+        raise _refused(exc.code) from None
     request_key = request_key[:64]
 
     def work():
@@ -92,7 +103,7 @@ def _send(*, order: Order, side: Side, text: str, request_key: str, author, now:
             if existing is not None:
                 return Sent(existing, presenters.hidden_notice(existing.hidden, existing.side))
         if side == Side.SELLER and not seller_may_write_to(order, thread):
-            raise MessageRefused(Refused.BUYER_OPTED_OUT)
+            raise _refused(Refusal.BUYER_OPTED_OUT)
         moment = now or timezone.now()
         if thread is None:
             # Two first messages at once: one insert loses on the unique order, and the retry finds the thread.
@@ -140,7 +151,7 @@ def message_flag(*, message: Message, by, side: Side, reason: str, note: str = "
     """Report a message from the other side for staff to review. Reporting the same message again changes
     nothing. Nothing is blocked: a person looks."""
     if message.side == side:
-        raise MessageRefused(Refused.OWN_MESSAGE)
+        raise _refused(Refusal.OWN_MESSAGE)
 
     def work():
         existing = MessageFlag.objects.filter(message=message, flagged_by=by).first()

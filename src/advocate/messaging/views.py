@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 from advocate.accounts.decorators import is_staff, seller_required, staff_required
 from advocate.commerce.models import Order
 from advocate.commerce.selectors import buyer_alias
+from advocate.core.errors import Refused
+from advocate.core.web import attempt
 
 from . import presenters, selectors, services
 from .forms import FlagForm, MessageForm, PreferenceForm, ReviewForm
 from .models import FlagState
-from .rules import AnswerClock, MessageRefused, Refused, Side
+from .rules import AnswerClock, Refusal, Side
 
 
 def _posted(request):
@@ -83,7 +85,7 @@ def buyer_thread(request, external_id: str):
         return redirect("messaging:staff_thread", thread.pk)
     order = selectors.buyer_order(user, external_id)
     if order.seller.is_platform:
-        messages.info(request, presenters.refused(Refused.SOLD_BY_PLATFORM))
+        messages.info(request, presenters.refused(Refusal.SOLD_BY_PLATFORM))
         return redirect(f"{reverse('contact')}?order={order.external_id}")
     form = MessageForm(_posted(request), help_text=_(
         "The seller sees your message, never your name, email address or phone number. Email addresses, phone "
@@ -92,8 +94,8 @@ def buyer_thread(request, external_id: str):
         try:
             sent = services.buyer_message_send(order=order, customer=order.customer, text=form.cleaned_data["text"],
                                                request_key=form.cleaned_data["request_key"], author=user)
-        except MessageRefused as exc:
-            form.add_error("text", presenters.refused(exc.code))
+        except Refused as exc:
+            form.add_error("text", str(exc))
         else:
             _sent(request, sent, _("Sent. The seller has 24 hours to answer; we will email you when they do."))
             return redirect("messaging:buyer_thread", order.external_id)
@@ -184,8 +186,8 @@ def _seller_page(request, order: Order, thread):
         try:
             sent = services.seller_message_send(order=order, text=form.cleaned_data["text"],
                                                 request_key=form.cleaned_data["request_key"], author=user)
-        except MessageRefused as exc:
-            form.add_error(None, presenters.refused(exc.code))
+        except Refused as exc:
+            form.add_error(None, str(exc))
         else:
             _sent(request, sent, _("Sent. We have emailed the buyer."))
             return redirect("messaging:seller_thread", sent.message.thread_id)
@@ -195,7 +197,7 @@ def _seller_page(request, order: Order, thread):
     return render(request, "messaging/seller_thread.html", {
         "order": order, "thread": thread, "rows": rows, "form": form, "flag_form": FlagForm(), "now": now,
         "buyer": buyer_alias(order), "may_write": may_write,
-        "opted_out_notice": None if may_write else presenters.refused(Refused.BUYER_OPTED_OUT),
+        "opted_out_notice": None if may_write else presenters.refused(Refusal.BUYER_OPTED_OUT),
     })
 
 
@@ -214,13 +216,9 @@ def flag(request, message_id: int):
     if not form.is_valid():
         messages.error(request, _("Please choose what is wrong with the message."))
         return redirect(back)
-    try:
-        services.message_flag(message=message, by=request.user, side=side, reason=form.cleaned_data["reason"],
-                              note=form.cleaned_data["note"])
-    except MessageRefused as exc:
-        messages.error(request, presenters.refused(exc.code))
-    else:
-        messages.success(request, _("Thank you for telling us. Our trust and safety team will look at it."))
+    attempt(request, lambda: services.message_flag(message=message, by=request.user, side=side,
+                                                   reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
+            success=_("Thank you for telling us. Our trust and safety team will look at it."))
     return redirect(back)
 
 

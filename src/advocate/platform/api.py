@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 
 from advocate.claims.api import router as claims_router
 from advocate.commerce.api import router as commerce_router
+from advocate.core.api import refused_response
+from advocate.core.errors import Refused
 from advocate.messaging.api import router as messaging_router
 
 api = NinjaAPI(
@@ -16,3 +18,10 @@ api = NinjaAPI(
 api.add_router("", commerce_router)
 api.add_router("", claims_router)
 api.add_router("", messaging_router)
+
+
+@api.exception_handler(Refused)
+def refused(request, exc: Refused):
+    """Every refusal, from every domain, answered the same way: `{code, message, when, field}` with 409 (not
+    possible now), 422 (the request is wrong) or 403 (not allowed)."""
+    return refused_response(api, request, exc)

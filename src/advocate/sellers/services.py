@@ -15,17 +15,13 @@ from advocate.claims.models import Finding, GuaranteeClaim
 from advocate.commerce.models import Order, OrderState, Shipment, TrackingScan
 from advocate.commerce.presenters import mask_for
 from advocate.core.db import retrying_write
+from advocate.core.errors import Invalid, Refused
+from advocate.trust.guards import customer_may_act
 
 from . import health
 from .models import Chargeback, HealthDay, MessageHealth, OrderHealth, Rating
 
 NEGATIVE_STARS = 2  # a rating of this many stars or fewer is negative feedback
-
-
-class RatingRefused(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 # --- from the database to the plain core ---------------------------------------------------------------
@@ -193,10 +189,11 @@ def rating_save(*, order: Order, customer, stars: int, comment: str = "", now: d
     comment are hidden from the seller."""
     if order.customer_id != customer.pk:
         raise ValueError("a customer rates only their own orders")
+    customer_may_act(customer)
     if not 1 <= stars <= 5:
-        raise RatingRefused(_("Choose from one to five stars."))
+        raise Invalid("stars_out_of_range", _("Choose from one to five stars."), field="stars")
     if not Shipment.objects.filter(order=order).exclude(delivered_at=None).exists():
-        raise RatingRefused(_("You can rate the seller once something from the order has arrived."))
+        raise Refused("not_delivered", _("You can rate the seller once something from the order has arrived."))
 
     def work():
         moment = now or timezone.now()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from advocate.accounts.decorators import operator_required, seller_required
 from advocate.commerce import selectors as commerce_selectors
 from advocate.commerce.selectors import buyer_alias
+from advocate.core.web import attempt_on_form
 from advocate.trust import selectors as trust_selectors
 
 from . import health, selectors, services
@@ -46,15 +47,11 @@ def rate(request, external_id: str):
     existing = Rating.objects.filter(order=order).first()
     form = RatingForm(request.POST or None,
                       initial={"stars": existing.stars, "comment": existing.comment_original} if existing else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.rating_save(order=order, customer=order.customer, stars=form.cleaned_data["stars"],
-                                 comment=form.cleaned_data["comment"])
-        except services.RatingRefused as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Thank you. Your rating helps other buyers and keeps sellers to our standard."))
-            return redirect("order_detail", external_id)
+    if request.method == "POST" and form.is_valid() and attempt_on_form(form, lambda: services.rating_save(
+            order=order, customer=order.customer, stars=form.cleaned_data["stars"],
+            comment=form.cleaned_data["comment"])):
+        messages.success(request, _("Thank you. Your rating helps other buyers and keeps sellers to our standard."))
+        return redirect("order_detail", external_id)
     return render(request, "sellers/rate.html", {"order": order, "form": form})
 
 

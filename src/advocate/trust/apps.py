@@ -7,7 +7,9 @@ class TrustConfig(AppConfig):
 
     def ready(self):
         from advocate.core.scheduling import register_jobs
+        from advocate.notifications.replies import REPLY_HANDLERS
 
-        from . import scheduled
+        from . import replies, scheduled
 
         register_jobs(scheduled.JOBS)
+        REPLY_HANDLERS.add(replies.HANDLER)

@@ -75,15 +75,24 @@ class AccountAction(models.Model):
 
 class AppealState(models.TextChoices):
     OPEN = "open", _("Waiting for a decision")
-    UPHELD = "upheld", _("Action upheld")
-    REVERSED = "reversed", _("Action reversed")
+    UPHELD = "upheld", _("Decision upheld")
+    REVERSED = "reversed", _("Decision reversed")
 
 
 class Appeal(models.Model):
-    """The affected person's answer to an action, free, decided by a person (never by the automation alone)
-    within the deadline the operator sets, with reasons."""
+    """The affected person's answer to a decision, free, decided by a person (never by the automation alone)
+    within the deadline the operator sets, with reasons. Its subject is an account action here, or a decision
+    another domain owns and registered (`appeals.APPEAL_SUBJECTS`: a guarantee claim decided against a
+    seller), named by its kind and reference."""
 
-    action = models.ForeignKey(AccountAction, on_delete=models.CASCADE, related_name="appeals")
+    action = models.ForeignKey(AccountAction, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="appeals")
+    subject_kind = models.CharField(max_length=32, blank=True, help_text=_("Empty: an account action."))
+    subject_reference = models.CharField(max_length=32, blank=True)
+    seller = models.ForeignKey(Seller, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               help_text=_("Who appealed: a seller…"))
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 help_text=_("…or a customer."))
     statement = models.TextField(max_length=8000)
     plan = models.TextField(max_length=8000, blank=True, help_text=_("What they will do so it does not happen again."))
     channel = models.CharField(max_length=8, default="web")
@@ -100,11 +109,19 @@ class Appeal(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["action"], condition=Q(state="open"), name="one_open_appeal_per_action"),
+            models.UniqueConstraint(fields=["subject_kind", "subject_reference"],
+                                    condition=Q(state="open") & ~Q(subject_kind=""),
+                                    name="one_open_appeal_per_subject"),
+            models.CheckConstraint(
+                condition=(Q(action__isnull=False) & Q(subject_kind="")) | (Q(action__isnull=True) & ~Q(subject_kind="")
+                                                                            & ~Q(subject_reference="")),
+                name="appeal_has_one_subject"),
             # Decided means decided by a person, with reasons.
             models.CheckConstraint(
                 condition=Q(state="open") | (Q(decided_by__isnull=False) & Q(reasons__gt="")),
                 name="appeal_decided_by_a_person_with_reasons"),
         ]
+        indexes = [models.Index(fields=["subject_kind", "subject_reference"])]
 
 
 class PromiseState(models.TextChoices):

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import AccountAction, ActionState, Appeal, AppealState, AuditEntry, Promise, PromiseState
+from .subjects import decide_link, subject_of
 
 IN_EFFECT = (ActionState.ACTIVE, ActionState.SCHEDULED)
 
@@ -44,8 +45,7 @@ def operations(*, now) -> dict:
     return {
         "actions": list(AccountAction.objects.filter(state__in=IN_EFFECT)
                         .select_related("seller", "customer", "product").order_by("-effective_at")[:200]),
-        "appeals": list(Appeal.objects.filter(state=AppealState.OPEN).select_related(
-            "action", "action__seller", "action__customer").order_by("due_at")),
+        "appeals": appeals_waiting(),
         "promises_at_risk": list(Promise.objects.filter(state=PromiseState.OPEN).exclude(raised_at=None)
                                  .order_by("due_at")[:50]),
         "promises_open": Promise.objects.filter(state=PromiseState.OPEN).count(),
@@ -56,8 +56,21 @@ def operations(*, now) -> dict:
     }
 
 
+def appeals_waiting() -> list[Appeal]:
+    """Every open appeal, soonest deadline first, each with what it is about and where a person decides it."""
+    appeals = list(Appeal.objects.filter(state=AppealState.OPEN).select_related("action", "seller", "customer")
+                   .order_by("due_at"))
+    for appeal in appeals:
+        appeal.title = appeal.action.reference if appeal.action_id else subject_of(appeal.subject_kind).title(
+            appeal.subject_reference)
+        appeal.decide_link = decide_link(appeal)
+    return appeals
+
+
 def appeal_for_staff(appeal_id: int) -> Appeal:
-    found = Appeal.objects.select_related("action", "action__seller", "action__customer").filter(pk=appeal_id).first()
+    """An appeal against an account action (appeals about other decisions are decided on their own pages)."""
+    found = (Appeal.objects.select_related("action", "action__seller", "action__customer")
+             .filter(pk=appeal_id, action__isnull=False).first())
     if found is None:
         raise Http404("No such appeal")
     return found

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from advocate.accounts.decorators import operator_required, staff_required
 from advocate.commerce.models import Product
+from advocate.core.web import attempt, attempt_on_form
 
 from . import selectors, services
 from .forms import ActionForm, AppealForm, DecisionForm, LiftForm, PullListingForm
@@ -33,16 +34,10 @@ def account_actions(request):
 def appeal(request, reference: str):
     action = selectors.action_of(request.user, reference)
     form = AppealForm(request.POST)
-    if form.is_valid():
-        try:
-            services.appeal_file(action=action, statement=form.cleaned_data["statement"],
-                                 plan=form.cleaned_data["plan"], by=request.user)
-        except services.ActionRefused as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Your appeal is with us. A person will decide and tell you why."))
-    else:
-        messages.error(request, _("Tell us why the decision should change."))
+    data = form.cleaned_data if form.is_valid() else {"statement": "", "plan": ""}
+    attempt(request, lambda: services.appeal_file(action=action, statement=data["statement"], plan=data["plan"],
+                                                  by=request.user),
+            success=_("Your appeal is with us. A person will decide and tell you why."))
     return redirect("account_actions")
 
 
@@ -51,16 +46,13 @@ def operations(request):
     form = ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            action = services.action_take(
+        taken = []
+        if attempt_on_form(form, lambda: taken.append(services.action_take(
                 kind=data["kind"], statement=services.Statement(data["scope"], data["facts"], data["rule"]),
                 automated=False, by=request.user, seller=data["seller"], customer=data["customer"],
-                effective_at=data["effective_at"], ends_at=data["ends_at"])
-        except (services.ActionRefused, services.StatementIncomplete) as exc:
-            form.add_error(None, getattr(exc, "message", str(exc)))
-        else:
+                effective_at=data["effective_at"], ends_at=data["ends_at"]))):
             messages.success(request, _("Decision %(reference)s taken; the statement of reasons has been sent.")
-                             % {"reference": action.reference})
+                             % {"reference": taken[0].reference})
             return redirect("trust_operations")
     return render(request, "trust/operations.html", {**selectors.operations(now=timezone.now()), "form": form,
                                                      "lift_form": LiftForm()})
@@ -70,15 +62,11 @@ def operations(request):
 def appeal_decide(request, appeal_id: int):
     found = selectors.appeal_for_staff(appeal_id)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appeal_decide(appeal=found, by=request.user, reverse=form.cleaned_data["decision"] == "reverse",
-                                   reasons=form.cleaned_data["reasons"])
-        except services.ActionRefused as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Decided. The reasons have been sent."))
-            return redirect("trust_operations")
+    if request.method == "POST" and form.is_valid() and attempt_on_form(form, lambda: services.appeal_decide(
+            appeal=found, by=request.user, reverse=form.cleaned_data["decision"] == "reverse",
+            reasons=form.cleaned_data["reasons"])):
+        messages.success(request, _("Decided. The reasons have been sent."))
+        return redirect("trust_operations")
     return render(request, "trust/appeal_decide.html", {"appeal": found, "action": found.action, "form": form})
 
 
@@ -91,9 +79,9 @@ def action_lift(request, reference: str):
     if action.kind != ActionKind.LISTING_PULLED and not request.user.is_operator:
         raise Http404("No such decision")  # associates put back listings they pulled; the rest is operators'
     form = LiftForm(request.POST)
-    if form.is_valid():
-        services.action_lift(action=action, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Lifted; they have been told."))
+    attempt(request, lambda: services.action_lift(action=action, by=request.user,
+                                                  reason=form.cleaned_data["reason"] if form.is_valid() else ""),
+            success=_("Lifted; they have been told."))
     return redirect("pull_listing" if request.POST.get("next") == "pull_listing" else "trust_operations")
 
 

@@ -11,6 +11,7 @@ from advocate.cases import services
 from advocate.cases.callbacks import CallingHours, windows
 from advocate.cases.models import Callback, CallbackState, Channel, ConversationState, Survey
 from advocate.conftest import ALICE
+from advocate.core.errors import Refused
 from advocate.core.management.commands.tick import tick
 
 LONDON = ZoneInfo("Europe/London")
@@ -68,13 +69,15 @@ def test_a_window_no_longer_offered_is_refused_and_nothing_is_promised(shop, ali
     from advocate.commerce.models import Customer
 
     customer = Customer.objects.get(external_id=ALICE["id"])
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(Refused) as refused:
         services.callback_request(customer=customer, phone="+44 20 7946 0011",
                                   window_start=datetime(2020, 1, 1, tzinfo=UTC), topic="", order=None,
                                   request_key="x")
-    with pytest.raises(services.ActionRefused):
+    assert refused.value.code == "window_full"
+    with pytest.raises(Refused) as refused:
         services.callback_request(customer=customer, phone="call me", window_start=datetime(2020, 1, 1, tzinfo=UTC),
                                   topic="", order=None, request_key="y")
+    assert (refused.value.code, refused.value.status) == ("phone_required", 422)
 
 
 @pytest.mark.django_db

@@ -87,6 +87,28 @@ def test_a_refund_above_what_is_left_or_the_limit_is_refused_and_changes_nothing
     assert not Refund.objects.exists()
 
 
+def test_refunds_from_conversations_are_watched_for_unusual_patterns_like_every_refund(
+        conversation, shop, login, associate, commit):
+    """A conversation's refund goes through claims' services, so the refund-pattern watch sees it: here the
+    marketplace refunds half a percent of orders, and every one of Alice's three orders is refunded."""
+    from django.utils import timezone
+
+    from advocate.claims.models import RefundBaseline, RefundCause, RefundPatternFlag
+
+    RefundBaseline.objects.create(computed_at=timezone.now(), orders=10_000, refunded_orders=50)
+    shop.send(shop.order_placed("A-2"), shop.payment_captured("A-2", "64.00"),
+              shop.order_placed("A-3"), shop.payment_captured("A-3", "64.00"))
+    client = login(associate)
+    for n, order_id in enumerate(["A-1", "A-2", "A-3"]):
+        commit(lambda order_id=order_id, n=n: post(client, conversation, "refund", {
+            "refund-order_id": order_id, "refund-amount": "20.00", "refund-request_key": f"pattern-{n}"}))
+        assert RefundPatternFlag.objects.exists() == (n == 2)
+    flag = RefundPatternFlag.objects.get()
+    assert (flag.customer, flag.orders, flag.refunded_orders) == (conversation.customer, 3, 3)
+    assert set(Refund.objects.values_list("cause", flat=True)) == {RefundCause.ASSOCIATE}
+    assert "Orders refunded in the last year: 3 of 3." in client.get("/service/reviews/").content.decode()
+
+
 def test_an_associate_cannot_refund_another_customers_order(conversation, shop, login, associate):
     shop.send(shop.order_placed("B-1", customer=BOB), shop.payment_captured("B-1", "64.00"))
     post(login(associate), conversation, "refund", {"refund-order_id": "B-1", "refund-amount": "5.00",

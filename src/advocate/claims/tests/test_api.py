@@ -328,3 +328,45 @@ def test_a_reason_where_none_belongs_is_refused_not_stored(delivered, integratio
     assert response.status_code == 422 and response.json()["code"] == "unknown_reason"
     assert too_long.status_code == 422
     assert not ProblemReport.objects.exists()
+
+
+def test_the_shops_back_end_is_judged_by_its_key_alone_even_by_a_csrf_enforcing_client(delivered, integration_key):
+    """The README's own curl example: a key, no session cookie, no CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    answer = post(client, "/api/v1/orders/A-1/problems", {"problem": "return", "reason": "does_not_fit",
+                                                          "items": [{"sku": "MUG-SET", "quantity": 1}]},
+                  **as_shop(integration_key), **{"idempotency-key": "return-0001"})
+    assert answer.status_code == 201, answer.content
+    assert Client(enforce_csrf_checks=True).get("/api/v1/orders/A-1/problems",
+                                                headers=as_shop(integration_key)).status_code == 200
+
+
+def test_a_closed_customers_report_through_the_shops_back_end_is_refused_in_json(delivered, integration_key,
+                                                                                 alice, operator):
+    from advocate.commerce.models import Customer
+    from advocate.trust import services as trust
+    from advocate.trust.models import ActionKind
+
+    trust.action_take(kind=ActionKind.CUSTOMER_CLOSED, customer=Customer.objects.get(external_id=ALICE["id"]),
+                      automated=False, by=operator, statement=trust.Statement(
+                          scope="Your customer account", facts="Threats against our staff on 2 November.",
+                          rule="Terms of service §9"))
+    body = {"problem": "item_missing", "items": [{"sku": "LAMP-01", "quantity": 1}]}
+
+    answer = post(Client(enforce_csrf_checks=True), "/api/v1/orders/A-1/problems", body, **as_shop(integration_key),
+                  **{"idempotency-key": "miss-000001"})
+
+    assert answer.status_code == 403, answer.content
+    refusal = answer.json()
+    assert refusal["code"] == "account_closed"
+    assert refusal["message"].startswith("This account is closed. You can read our decision and appeal it")
+    assert not ProblemReport.objects.exists() and not Refund.objects.exists()
+
+    # Signed in herself, with her session and a valid CSRF token, the answer is the same.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    client.get("/account/decisions/")  # the page a closed customer may still open sets the CSRF cookie
+    answer = post(client, "/api/v1/orders/A-1/problems", body,
+                  **{"idempotency-key": "miss-000002", "x-csrftoken": client.cookies["csrftoken"].value})
+    assert answer.status_code == 403 and answer.json()["code"] == "account_closed"
+    assert not ProblemReport.objects.exists()

@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from advocate.claims import ledger, services
 from advocate.claims.models import (
+    APPEAL_KIND,
     Account,
-    AppealState,
-    ClaimAppeal,
     ClaimState,
     Finding,
     GuaranteeClaim,
@@ -28,6 +27,8 @@ from advocate.claims.models import (
 from advocate.commerce.models import Order, Seller
 from advocate.commerce.selectors import buyer_alias
 from advocate.conftest import ALICE, BLUE_HERON, NORTHWIND
+from advocate.core.errors import Refused
+from advocate.trust.models import Appeal, AppealState, AuditEntry, Promise, PromiseState
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,10 @@ def mail_to(mailoutbox, address: str) -> list:
 def platform_total(order: Order) -> Decimal:
     entries = LedgerEntry.objects.filter(account=Account.PLATFORM, transaction__order=order)
     return sum((e.amount for e in entries), Decimal(0))
+
+
+def appeals_of(claim: GuaranteeClaim):
+    return Appeal.objects.filter(subject_kind=APPEAL_KIND, subject_reference=claim.report.reference)
 
 
 def assert_no_buyer_details(text: str) -> None:
@@ -155,7 +160,7 @@ def test_guarantee_claim_from_filing_to_a_reversed_debit(shop, alice, northwind_
     response = commit(lambda: seller.post(f"/seller/claims/{report.reference}/", {
         "action": "appeal", "statement": "The carrier's proof of delivery shows it was signed for."}))
     assert response.status_code == 302
-    appeal = ClaimAppeal.objects.get(claim=claim)
+    appeal = appeals_of(claim).get()
     assert appeal.state == AppealState.OPEN and appeal.filed_by == northwind_user
     page = seller.get(f"/seller/claims/{report.reference}/").content.decode()
     assert "You appealed on" in page and 'value="appeal"' not in page
@@ -375,7 +380,7 @@ def test_an_appeal_after_thirty_days_is_refused(shop, alice, northwind_user, log
         "action": "appeal", "statement": "We were on holiday."}, follow=True))
 
     assert "The 30 days for appealing this decision have passed." in response.content.decode()
-    assert not ClaimAppeal.objects.filter(claim=claim).exists()
+    assert not appeals_of(claim).exists()
     assert ledger.seller_balance(claim.seller) == Decimal("-45.00")
 
 
@@ -385,11 +390,11 @@ def test_an_appeal_on_the_last_day_is_accepted_and_a_minute_later_refused(shop, 
     commit(lambda: services.claims_close_overdue(now=claim.respond_by + timedelta(minutes=1)))
     claim.refresh_from_db()
 
-    with pytest.raises(services.ActionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.claim_appeal_file(claim=claim, user=northwind_user, statement="Late.",
                                    now=claim.appeal_until + timedelta(minutes=1))
     assert refused.value.code == "appeal_too_late"
-    assert not ClaimAppeal.objects.exists()
+    assert not Appeal.objects.exists()
 
     appeal = services.claim_appeal_file(claim=claim, user=northwind_user, statement="Just in time.",
                                         now=claim.appeal_until)
@@ -412,8 +417,9 @@ def test_a_seller_cannot_see_or_act_on_another_sellers_claim(shop, alice, northw
 
     claim = claim_of(report)
     assert claim.state == ClaimState.AWAITING_SELLER and not Refund.objects.exists()
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(Refused) as refused:
         services.claim_appeal_file(claim=claim, user=heron.users.get(), statement="Not ours.")
+    assert (refused.value.code, refused.value.status) == ("not_your_claim", 403)
     # Its own seller does see it.
     assert login(northwind_user).get(f"/seller/claims/{report.reference}/").status_code == 200
 
@@ -466,3 +472,40 @@ def test_a_buyer_refunded_at_once_for_a_lost_parcel_is_not_told_to_keep_an_item_
     assert "Refund of £20.00 issued to your card" in page
     assert "send the item back" not in page
     assert "send the item back" not in mail_to(mailoutbox, ALICE["email"])[0].body
+
+
+def test_a_sellers_claim_appeal_is_kept_like_any_appeal_promise_receipt_audit_and_deadline(
+        shop, alice, northwind_user, associate, commit, mailoutbox, settings):
+    """One appeal machine: an appeal against a claim gets what an appeal against an account action gets."""
+    order = lost_parcel(shop, "N-10")
+    claim = claim_of(file_not_received(commit, order))
+    commit(lambda: services.claims_close_overdue(now=claim.respond_by + timedelta(minutes=1)))
+    claim.refresh_from_db()
+    mailoutbox.clear()
+
+    appeal = commit(lambda: services.claim_appeal_file(claim=claim, user=northwind_user,
+                                                       statement="The carrier has a signature for it."))
+    assert appeal.due_at == appeal.filed_at + timedelta(days=settings.ADVOCATE_APPEAL_DECISION_DAYS)
+    promise = Promise.objects.get(key=f"appeal:{appeal.pk}")
+    assert (promise.state, promise.due_at, promise.seller_id) == (PromiseState.OPEN, appeal.due_at, claim.seller_id)
+    assert promise.link == f"/service/reviews/appeals/{appeal.pk}/"
+    filed = AuditEntry.objects.get(verb="appealed")
+    assert filed.actor == northwind_user and claim.report.reference in filed.subject
+    [receipt] = mail_to(mailoutbox, SELLER_EMAIL)
+    assert receipt.subject == f"We have your appeal against decision {claim.report.reference}"
+    assert "A person will decide by" in receipt.body
+    assert f"/seller/claims/{claim.report.reference}/" in receipt.body
+    assert_no_buyer_details(receipt.subject + receipt.body)
+    # The same appeal sent twice (a double click) is one appeal.
+    again = commit(lambda: services.claim_appeal_file(claim=claim, user=northwind_user,
+                                                      statement="The carrier has a signature for it."))
+    assert again.pk == appeal.pk and appeals_of(claim).count() == 1
+
+    commit(lambda: services.claim_appeal_decide(appeal=appeal, reverse=False, by=associate,
+                                                note="The signature is not the buyer's."))
+    promise.refresh_from_db()
+    assert promise.state == PromiseState.KEPT
+    assert AuditEntry.objects.get(verb="upheld on appeal").actor == associate
+    claim.refresh_from_db()
+    assert claim.finding == Finding.BUYER and ledger.seller_balance(claim.seller) == Decimal("-45.00")
+

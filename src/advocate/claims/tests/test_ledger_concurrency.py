@@ -35,6 +35,7 @@ from advocate.claims.rules import Party
 from advocate.commerce.models import Instruction, Order
 from advocate.conftest import run_together
 from advocate.core.db import write_turn
+from advocate.core.errors import Refused
 from advocate.notifications import services as notifications
 from advocate.notifications.models import EmailState, OutboundEmail
 
@@ -208,10 +209,8 @@ def refused_because(exc: BaseException) -> str:
     """Why a request was refused, if it was refused cleanly (anything else is a failure of the test)."""
     if isinstance(exc, ledger.NothingToRefund) and exc.left == 0:
         return "nothing_to_refund"
-    if isinstance(exc, rules.ReportInvalid):
-        return exc.code.value
-    if isinstance(exc, rules.NotPossible):
-        return exc.option.why.value
+    if isinstance(exc, Refused):
+        return exc.code
     raise AssertionError(f"refused uncleanly: {exc!r}") from exc
 
 

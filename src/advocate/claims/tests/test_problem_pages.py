@@ -24,9 +24,9 @@ from advocate.claims.models import (
     ReportState,
     Return,
 )
-from advocate.claims.photos import PhotoRejected
 from advocate.commerce.models import Customer, Instruction, Order, OrderState
 from advocate.conftest import ALICE, NORTHWIND, PLATFORM
+from advocate.core.errors import Invalid
 
 pytestmark = pytest.mark.django_db
 
@@ -269,11 +269,12 @@ def test_the_service_refuses_more_items_than_were_ordered(shop, alice):
     order = delivered_order(shop)
     mug = order.lines.get(sku="MUG-SET")
 
-    with pytest.raises(services.rules.ReportInvalid) as refused:
+    with pytest.raises(Invalid) as refused:
         services.report_file(order=order, customer=order.customer, problem="return", reason="changed_mind",
                              request_key="k", items=[(mug.pk, 3)])
 
     assert refused.value.code == "too_many" and nothing_recorded(order)
+    assert str(refused.value) == "That is more than you ordered, or than is left to report."
 
 
 def test_a_photo_required_by_policy_must_be_attached(shop, alice, login, commit):
@@ -288,7 +289,7 @@ def test_a_photo_required_by_policy_must_be_attached(shop, alice, login, commit)
 
     assert response.status_code == 200 and "Please add a photo of the problem." in response.content.decode()
     assert nothing_recorded(order)
-    with pytest.raises(services.rules.ReportInvalid) as refused:  # nor can the form be gone around
+    with pytest.raises(Invalid) as refused:  # nor can the form be gone around
         services.report_file(order=order, customer=order.customer, problem="damaged", reason="arrived_damaged",
                              request_key="k", items=[(order.lines.get(sku="MUG-SET").pk, 1)])
     assert refused.value.code == "photo_required" and nothing_recorded(order)
@@ -641,7 +642,8 @@ def test_a_photo_claiming_enormous_dimensions_is_refused_before_it_is_decoded(sh
     Image.new("1", (9000, 8000)).save(bomb, "PNG")  # 72 megapixels in a few kilobytes
     mug = order.lines.get(sku="MUG-SET")
 
-    with pytest.raises(PhotoRejected, match="too_large"):
+    with pytest.raises(Invalid) as refused:
         services.report_file(order=order, customer=order.customer, problem="damaged", reason="arrived_damaged",
                              items=[(mug.pk, 1)], photos=[bomb.getvalue()], request_key="bomb")
+    assert (refused.value.code, refused.value.field) == ("too_large", "photo")
     assert nothing_recorded(order)

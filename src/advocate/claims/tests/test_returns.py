@@ -119,12 +119,14 @@ def test_return_not_refunded_can_be_claimed_only_after_the_wait(shop, alice, pos
     order = delivered(shop, "R-4", seller=NORTHWIND, fulfilled_by="seller", now=now)
     report = return_it(order)
     scan(shop, post_events, report.parcel_return.code, occurred_at=now - timedelta(days=2))
-    from advocate.claims.rules import NotPossible, Why
+    from advocate.claims.rules import Why
+    from advocate.core.errors import Refused
 
-    with pytest.raises(NotPossible) as refused:
+    with pytest.raises(Refused) as refused:
         services.report_file(order=order, customer=order.customer, problem="return_not_refunded", request_key="x")
-    assert refused.value.option.why == Why.RETURN_NOT_OVERDUE
-    assert refused.value.option.when == Return.objects.get().first_scan_at + timedelta(days=7)
+    assert refused.value.code == Why.RETURN_NOT_OVERDUE
+    assert refused.value.when == Return.objects.get().first_scan_at + timedelta(days=7)
+    assert str(refused.value).startswith("Your return is on its way back. If the refund has not come by")
 
 
 def test_an_order_the_shop_cancels_is_refunded_without_the_customer_asking(
@@ -168,9 +170,9 @@ def test_return_not_refunded_on_an_order_the_marketplace_ships_refunds_that_retu
                                  request_key="r7-missing")
     assert claim.state == "resolved" and Refund.objects.get(order=order).amount == Decimal("80.00")
     assert not claim.items.exists()  # it is about the kettle's return, not about the lamp
-    from advocate.claims.rules import NotPossible
+    from advocate.core.errors import Refused
 
-    with pytest.raises(NotPossible):  # the return is settled: nothing to claim a second time
+    with pytest.raises(Refused):  # the return is settled: nothing to claim a second time
         services.report_file(order=order, customer=order.customer, problem="return_not_refunded",
                              request_key="r7-again")
     post_events([shop.event("return.received", {"return_id": code})])

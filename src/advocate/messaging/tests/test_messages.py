@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from advocate.commerce.selectors import buyer_alias
 from advocate.conftest import ALICE, run_together
+from advocate.core.errors import Refused
 from advocate.messaging import services
 from advocate.messaging.models import Message, Thread
-from advocate.messaging.rules import MessageRefused, Refused
+from advocate.messaging.rules import Refusal
 
 from .conftest import SELLER_EMAIL, buyer_writes, form_key, seller_writes
 
@@ -175,10 +176,11 @@ def test_an_empty_message_is_refused_and_changes_nothing(order, alice, login, co
 def test_an_order_the_marketplace_sold_goes_to_the_service_team(platform_order, alice, login):
     response = login(alice).get("/orders/P-1/messages/")
     assert response.status_code == 302 and response.url == "/contact/?order=P-1"
-    with pytest.raises(MessageRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.buyer_message_send(order=platform_order, customer=platform_order.customer, text="Hi",
                                     request_key="k")
-    assert refused.value.code == Refused.SOLD_BY_PLATFORM
+    assert refused.value.code == Refusal.SOLD_BY_PLATFORM
+    assert "sold by the marketplace itself" in str(refused.value)
 
 
 # --- who may see what ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from advocate.messaging.rules import AnswerClock, MessageRefused, Refused, check_text, seller_may_write
+from advocate.messaging.rules import AnswerClock, MessageRefused, Refusal, check_text, seller_may_write
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -40,7 +40,7 @@ def test_empty_and_overlong_messages_are_refused():
     assert check_text("  Hello \n") == "Hello"
     with pytest.raises(MessageRefused) as empty:
         check_text(" \n ")
-    assert empty.value.code == Refused.EMPTY
+    assert empty.value.code == Refusal.EMPTY
     with pytest.raises(MessageRefused) as long:
         check_text("x" * 5001)
-    assert long.value.code == Refused.TOO_LONG
+    assert long.value.code == Refusal.TOO_LONG

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from advocate.commerce.models import Customer, Instruction, Seller
 from advocate.conftest import ALICE, NORTHWIND
+from advocate.core.errors import Refused
 from advocate.trust import services
 from advocate.trust.models import AccountAction, ActionKind, ActionState, AppealState, AuditEntry, Promise
 
@@ -70,7 +71,7 @@ def test_an_automatic_decision_says_so(seller):
 
 
 def test_a_termination_needs_thirty_days_notice(seller, operator):
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(Refused):
         services.action_take(kind=ActionKind.TERMINATION, statement=STATEMENT, automated=False, by=operator,
                              seller=seller, effective_at=timezone.now() + timedelta(days=29))
     later = timezone.now() + timedelta(days=31)
@@ -93,9 +94,9 @@ def test_an_appeal_is_decided_by_a_person_with_reasons_and_a_reversal_restores_a
     appeal = action.appeals.get()
     assert appeal.plan == "We changed carrier on 1 December."
     assert Promise.objects.get(key=f"appeal:{appeal.pk}").due_at == appeal.due_at
-    with pytest.raises(services.ActionRefused):  # never the automation alone
+    with pytest.raises(Refused):  # never the automation alone
         services.appeal_decide(appeal=appeal, by=None, reverse=True, reasons="x")
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(Refused):
         services.appeal_decide(appeal=appeal, by=operator, reverse=True, reasons=" ")
 
     commit(lambda: login(operator).post(f"/operations/appeals/{appeal.pk}/", {
@@ -130,9 +131,9 @@ def test_a_closed_customer_can_only_read_the_decision_until_a_reversal_restores_
 def test_one_open_appeal_at_a_time_and_none_after_the_window(seller):
     action = services.action_take(kind=ActionKind.WARNING, statement=STATEMENT, automated=True, seller=seller)
     services.appeal_file(action=action, statement="Please look again.")
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(Refused):
         services.appeal_file(action=action, statement="And again.")
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(Refused):
         services.appeal_file(action=action, statement="Late.", now=action.appeal_until + timedelta(minutes=1))
 
 
@@ -169,3 +170,43 @@ def test_replying_to_the_statement_by_email_files_the_appeal(seller, commit, mai
     appeal = action.appeals.get()
     assert (appeal.channel, appeal.statement) == ("email", "Most of those orders were lost by the carrier.")
     assert inbound.conversation.queue == "trust"
+
+
+def test_every_service_a_customer_starts_refuses_a_closed_account_whatever_the_door(shop, alice, operator):
+    """The rule lives in the services, so no door — a page, the session API, the shop's back end — goes round it."""
+    from advocate.cases import services as cases
+    from advocate.claims import services as claims
+    from advocate.commerce.models import Order
+    from advocate.messaging import services as messaging
+    from advocate.sellers import services as sellers
+
+    now = timezone.now()
+    shop.send(shop.order_placed("A-1", placed_at=now - timedelta(days=5)), shop.payment_captured("A-1"),
+              shop.shipment_created("A-1", "S-1", shipped_at=now - timedelta(days=4)),
+              shop.shipment_delivered("S-1", at=now - timedelta(days=2)))
+    order = Order.objects.select_related("seller").get(external_id="A-1")
+    customer = order.customer
+    action = services.action_take(
+        kind=ActionKind.CUSTOMER_CLOSED, customer=customer, automated=False, by=operator,
+        statement=services.Statement(scope="Your customer account", facts="Threats against staff.",
+                                     rule="Terms of service §9"))
+    attempts = {
+        "report": lambda: claims.report_file(order=order, customer=customer, problem="return", reason="changed_mind",
+                                             items=[(order.lines.first().pk, 1)], request_key="r"),
+        "contact": lambda: cases.contact_form_send(customer=customer, subject="Hi", body="Hello", order=order,
+                                                   request_key="c"),
+        "callback": lambda: cases.callback_request(customer=customer, phone="+44 20 7946 0011",
+                                                   window_start=now + timedelta(days=1), topic="", order=order,
+                                                   request_key="b"),
+        "message": lambda: messaging.buyer_message_send(order=order, customer=customer, text="Hello", request_key="m"),
+        "rating": lambda: sellers.rating_save(order=order, customer=customer, stars=1),
+    }
+    for door, attempt in attempts.items():
+        with pytest.raises(Refused) as refused:
+            attempt()
+        assert (refused.value.code, refused.value.status) == ("account_closed", 403), door
+
+    services.appeal_file(action=action, statement="I apologise.")
+    services.appeal_decide(appeal=action.appeals.get(), by=operator, reverse=True, reasons="Apology accepted.")
+    assert claims.report_file(order=order, customer=customer, problem="return", reason="changed_mind",
+                              items=[(order.lines.first().pk, 1)], request_key="r").reference

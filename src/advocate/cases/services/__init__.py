@@ -1,0 +1,40 @@
+"""Writes for conversations: mail in (parse, thread, store), replies out, and what an associate does from a
+conversation — refund, goodwill credit, escalate, resolve, notes; callbacks, the answer library, surveys and
+the service-duty rota. One module per topic; every service is re-exported here. Money goes through claims'
+services, the same path (ledger, limits, refund-pattern watch) as self-service. A request that cannot be done
+is refused with `core.errors.Refused`, worded for the person who asked.
+"""
+
+from .actions import (
+    conversation_credit,
+    conversation_escalate,
+    conversation_refund,
+    conversation_reship,
+    conversation_resolve,
+    conversation_upgrade_shipping,
+    customer_note_add,
+    customer_note_delete,
+    internal_note_add,
+)
+from .answers import answer_save
+from .callback_requests import (
+    CALLING_HOURS,
+    RAISE_BEFORE,
+    callback_log,
+    callback_request,
+    callback_windows,
+    callbacks_check,
+)
+from .contact import contact_form_send
+from .duty import duty_book, duty_cancel
+from .mail_in import mail_receive
+from .replies import reply_send
+from .surveys import SURVEY_OPEN_DAYS, survey_answer
+
+__all__ = [
+    "CALLING_HOURS", "RAISE_BEFORE", "SURVEY_OPEN_DAYS", "answer_save", "callback_log", "callback_request",
+    "callback_windows", "callbacks_check", "contact_form_send", "conversation_credit", "conversation_escalate",
+    "conversation_refund", "conversation_reship", "conversation_resolve", "conversation_upgrade_shipping",
+    "customer_note_add", "customer_note_delete", "duty_book", "duty_cancel", "internal_note_add", "mail_receive",
+    "reply_send", "survey_answer",
+]
