@@ -13,7 +13,8 @@ from advocate.accounts.models import Role, User
 from advocate.claims.models import ProblemReport, Refund
 from advocate.commerce.models import Order
 from advocate.commerce.presenters import status_sentence
-from advocate.commerce.selectors import status_of
+from advocate.commerce.selectors import order_facts, status_of
+from advocate.commerce.status import refundable
 from advocate.core.reasons import ContactReason
 
 from .models import (
@@ -110,11 +111,10 @@ def customer_context(conversation: Conversation, *, now) -> dict:
         Prefetch("refunds", queryset=Refund.objects.order_by("created_at")),
     )
     for order in orders:
-        paid = sum(payment.amount for payment in order.payments.all())
+        facts = order_facts(order, with_payments=True)
         order.refunded = sum(refund.amount for refund in order.refunds.all())
-        order.refundable = max(paid - order.refunded, 0)
-        shipments = order.shipments.all()
-        order.delivered = order.state == "cancelled" or (bool(shipments) and all(s.delivered_at for s in shipments))
+        order.refundable = refundable(facts.paid, order.refunded)
+        order.delivered = facts.finished
         order.status_text = status_sentence(status_of(order, now), fulfilled_by=order.fulfilled_by, now=now)
     notes = list(CustomerNote.objects.filter(customer=customer).select_related("author").order_by("-created_at")[:20])
     for note in notes:

@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from advocate.commerce import status
 from advocate.commerce.models import InstructionKind, Order, Payment
 from advocate.commerce.services import instruct
 from advocate.core.errors import Refused
@@ -58,7 +59,7 @@ def refunded_total(order: Order) -> Decimal:
 
 
 def refundable(order: Order) -> Decimal:
-    return max(paid_total(order) - refunded_total(order), Decimal(0))
+    return status.refundable(paid_total(order), refunded_total(order))
 
 
 def seller_balance(seller) -> Decimal:

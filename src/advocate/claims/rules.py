@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from advocate.commerce.status import FulfilledBy, refundable
+
 
 class Problem(StrEnum):
     CANCEL = "cancel"
@@ -143,7 +145,7 @@ class PendingReturn:
 
 def guaranteed(*, sold_by_platform: bool, fulfilled_by: str) -> bool:
     """A third-party seller sells and ships it: the marketplace's guarantee stands behind the seller."""
-    return not sold_by_platform and fulfilled_by == "seller"
+    return not sold_by_platform and fulfilled_by == FulfilledBy.SELLER
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ class OrderSituation:
 
     @property
     def refundable(self) -> Decimal:
-        return max(self.paid - self.refunded, Decimal(0))
+        return refundable(self.paid, self.refunded)
 
     @property
     def seller_ships(self) -> bool:
@@ -284,7 +286,7 @@ def _return_not_refunded_option(order: OrderSituation, policy: Policy, now: date
 def _remedies(problem: Problem, order: OrderSituation, lines: list[LineFacts]) -> tuple[Remedy, ...]:
     """A replacement is offered where the marketplace's warehouse ships the order and something is in stock
     (whether the chosen items are is checked when deciding); a seller who ships it refunds."""
-    if problem in REPLACEABLE and order.fulfilled_by == "platform" and any(line.in_stock for line in lines):
+    if problem in REPLACEABLE and order.fulfilled_by == FulfilledBy.PLATFORM and any(line.in_stock for line in lines):
         return (Remedy.REFUND, Remedy.REPLACEMENT)
     return (Remedy.REFUND,)
 
@@ -357,7 +359,8 @@ def liable_party(problem: Problem, order: OrderSituation) -> Party:
     the seller for returns of their sales, for what they described, and for what they shipped."""
     if order.sold_by_platform:
         return Party.PLATFORM
-    if problem in (Problem.DAMAGED, Problem.ITEM_MISSING, Problem.NOT_RECEIVED) and order.fulfilled_by == "platform":
+    if (problem in (Problem.DAMAGED, Problem.ITEM_MISSING, Problem.NOT_RECEIVED)
+            and order.fulfilled_by == FulfilledBy.PLATFORM):
         return Party.PLATFORM
     return Party.SELLER
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from advocate.commerce.models import Order
-from advocate.commerce.selectors import LINES_WITH_PRODUCTS
+from advocate.commerce.selectors import LINES_WITH_PRODUCTS, order_facts
 from advocate.trust.models import Appeal, AppealState
 
 from . import ledger, rules
@@ -52,8 +52,7 @@ def order_situation(order: Order, reports: list[ProblemReport] | None = None) ->
     for report in reports:
         for item in report.items.all():
             covered[item.line_id] += item.quantity
-    shipments = list(order.shipments.all())
-    delivered = [s.delivered_at for s in shipments if s.delivered_at]
+    facts = order_facts(order, with_payments=True)
     pending = [
         rules.PendingReturn(report_id=report.pk, first_scan_at=ret.first_scan_at,
                             refund_when=rules.RefundWhen(ret.refund_when), amount=report.amount)
@@ -63,12 +62,12 @@ def order_situation(order: Order, reports: list[ProblemReport] | None = None) ->
     return rules.OrderSituation(
         fulfilled_by=order.fulfilled_by,
         sold_by_platform=order.seller.is_platform,
-        cancelled=order.state == "cancelled",
-        shipped=bool(shipments),
-        delivered_at=max(delivered) if delivered and len(delivered) == len(shipments) else None,
-        any_delivered_at=min(delivered) if delivered else None,
+        cancelled=facts.cancelled,
+        shipped=facts.shipped,
+        delivered_at=facts.delivered_at,
+        any_delivered_at=facts.any_delivered_at,
         promised_latest=order.promised_latest,
-        paid=sum((payment.amount for payment in order.payments.all()), Decimal(0)),
+        paid=facts.paid,
         refunded=ledger.refunded_total(order),
         lines=tuple(
             rules.LineFacts(

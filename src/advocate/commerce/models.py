@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from .status import FulfilledBy
+
 
 class Seller(models.Model):
     external_id = models.CharField(max_length=64, unique=True)
@@ -66,8 +68,14 @@ class Membership(models.Model):
 
 
 class Fulfilment(models.TextChoices):
-    PLATFORM = "platform", _("Shipped by the marketplace")
-    SELLER = "seller", _("Shipped by the seller")
+    PLATFORM = FulfilledBy.PLATFORM.value, _("Shipped by the marketplace")
+    SELLER = FulfilledBy.SELLER.value, _("Shipped by the seller")
+
+
+class CancelledBy(models.TextChoices):
+    CUSTOMER = "customer", _("The customer")
+    SELLER = "seller", _("The seller")
+    PLATFORM = "platform", _("The marketplace")
 
 
 class OrderState(models.TextChoices):
@@ -90,7 +98,7 @@ class Order(models.Model):
     express = models.BooleanField(default=False)
     ship_to = models.CharField(max_length=300, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.CharField(max_length=16, blank=True)
+    cancelled_by = models.CharField(max_length=16, blank=True, choices=CancelledBy.choices)
     cancel_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from advocate.core.dates import local_time, relative_day
 
 from .masking import Kind, Masked, mask
-from .status import OrderStatus, StatusKind
+from .status import FulfilledBy, OrderStatus, StatusKind
 
 # Carriers describe where they left a parcel in a handful of standard ways; those we translate.
 _KNOWN_DETAILS = {
@@ -43,7 +43,7 @@ def payment_method(method: str) -> str:
 
 
 def status_sentence(status: OrderStatus, *, fulfilled_by: str, now: datetime) -> str:
-    by_seller = fulfilled_by == "seller"
+    by_seller = fulfilled_by == FulfilledBy.SELLER
     when = relative_day(status.when, now) if status.when else ""
     match status.kind:
         case StatusKind.CANCELLED:

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, QuerySet, Window
@@ -17,6 +18,7 @@ from .models import (
     Integration,
     Order,
     OrderLine,
+    OrderState,
     Shipment,
     ShipmentState,
     TrackingScan,
@@ -76,13 +78,15 @@ def order_detail(user, external_id: str) -> Order:
         raise Http404("No such order") from None
 
 
-def order_facts(order: Order) -> OrderFacts:
-    """Translate a loaded order (shipments prefetched) into the plain facts the status rules read."""
+def order_facts(order: Order, *, with_payments: bool = False) -> OrderFacts:
+    """Translate a loaded order (shipments prefetched, and payments too `with_payments`) into the plain facts
+    every domain reads: the one place an order's cancelled, shipped, delivered and paid are worked out."""
     return OrderFacts(
-        cancelled_at=order.cancelled_at,
+        cancelled_at=order.cancelled_at if order.state == OrderState.CANCELLED else None,
         ship_by=order.ship_by,
         promised_latest=order.promised_latest,
         shipments=[_shipment_facts(s) for s in order.shipments.all()],
+        paid=sum((p.amount for p in order.payments.all()), Decimal(0)) if with_payments else Decimal(0),
     )
 
 
@@ -92,6 +96,7 @@ def _shipment_facts(shipment: Shipment) -> ShipmentFacts:
         estimated_delivery=shipment.estimated_delivery,
         delivery_detail=shipment.delivery_detail,
         in_trouble=shipment.state == ShipmentState.EXCEPTION,
+        shipped_at=shipment.shipped_at,
     )
 
 

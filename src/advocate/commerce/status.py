@@ -1,13 +1,23 @@
-"""Where an order stands, in the terms a customer cares about.
+"""The facts of an order, and where it stands in the terms a customer cares about.
 
-Plain Python (no Django): given the facts of an order and the current time, decide which of a small
-set of situations it is in and the moment that situation is about. The wording is chosen elsewhere
-(`presenters`), in the customer's language and time zone.
+Plain Python (no Django). Commerce owns the facts every domain derives from — cancelled, shipped (and when
+first), delivered (every parcel, or some), paid, refundable — so they are worked out once, here. Given them
+and the current time, `order_status` decides which of a small set of situations the order is in and the
+moment that situation is about; the wording is chosen elsewhere (`presenters`), in the reader's language
+and time zone.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
+
+
+class FulfilledBy(StrEnum):
+    """Who ships an order: the marketplace's own warehouse, or the seller (`models.Fulfilment`'s values)."""
+
+    PLATFORM = "platform"
+    SELLER = "seller"
 
 
 class StatusKind(StrEnum):
@@ -25,6 +35,7 @@ class ShipmentFacts:
     estimated_delivery: datetime | None
     delivery_detail: str = ""
     in_trouble: bool = False  # the carrier reported an exception with no new estimate
+    shipped_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,40 @@ class OrderFacts:
     ship_by: datetime
     promised_latest: datetime
     shipments: list[ShipmentFacts] = field(default_factory=list)
+    paid: Decimal = Decimal(0)  # what the customer paid (payments captured), when the caller loaded them
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def shipped(self) -> bool:
+        return bool(self.shipments)
+
+    @property
+    def first_shipped_at(self) -> datetime | None:
+        return min((s.shipped_at for s in self.shipments if s.shipped_at), default=None)
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        """When the last parcel arrived, once every parcel has; None until then."""
+        arrived = [s.delivered_at for s in self.shipments]
+        return max(arrived) if arrived and all(arrived) else None
+
+    @property
+    def any_delivered_at(self) -> datetime | None:
+        """When the first parcel arrived, if one has."""
+        return min((s.delivered_at for s in self.shipments if s.delivered_at), default=None)
+
+    @property
+    def finished(self) -> bool:
+        """Nothing more will travel: cancelled, or every parcel delivered."""
+        return self.cancelled or self.delivered_at is not None
+
+
+def refundable(paid: Decimal, refunded: Decimal) -> Decimal:
+    """What is left to refund of what the customer paid: never below zero."""
+    return max(paid - refunded, Decimal(0))
 
 
 @dataclass(frozen=True)

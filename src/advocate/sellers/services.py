@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from advocate.accounts.selectors import seller_reader
 from advocate.claims.models import Finding, GuaranteeClaim
-from advocate.commerce.models import Order, OrderState, Shipment, TrackingScan
+from advocate.commerce.models import CancelledBy, Order, OrderState, Shipment, TrackingScan
 from advocate.commerce.presenters import mask_for
+from advocate.commerce.selectors import order_facts
+from advocate.commerce.status import OrderFacts, ShipmentFacts
 from advocate.core.db import retrying_write
 from advocate.core.errors import Invalid, Refused
 from advocate.trust.guards import customer_may_act
@@ -35,16 +37,19 @@ def _shipments_with_scans(orders):
 
 def _record(order: Order, shipments: list[dict], stars: int | None, claim_findings: list[str],
             chargeback: bool) -> health.OrderRecord:
-    first_shipped = min((s["shipped_at"] for s in shipments), default=None)
-    delivered = [s["delivered_at"] for s in shipments]
-    cancelled = order.state == OrderState.CANCELLED
+    facts = OrderFacts(
+        cancelled_at=order.cancelled_at if order.state == OrderState.CANCELLED else None, ship_by=order.ship_by,
+        promised_latest=order.promised_latest,
+        shipments=[ShipmentFacts(delivered_at=s["delivered_at"], estimated_delivery=None, shipped_at=s["shipped_at"])
+                   for s in shipments])
     return health.OrderRecord(
         placed_at=order.placed_at, ship_by=order.ship_by, promised_latest=order.promised_latest,
-        cancelled=cancelled,
-        cancelled_before_shipping_by_seller=cancelled and order.cancelled_by == "seller" and not shipments,
-        first_shipped_at=first_shipped,
-        tracking_valid=bool(shipments) and all(s["tracking_number"] and s["scanned"] for s in shipments),
-        delivered_at=max(delivered) if delivered and all(delivered) else None,
+        cancelled=facts.cancelled,
+        cancelled_before_shipping_by_seller=(facts.cancelled and order.cancelled_by == CancelledBy.SELLER
+                                             and not facts.shipped),
+        first_shipped_at=facts.first_shipped_at,
+        tracking_valid=facts.shipped and all(s["tracking_number"] and s["scanned"] for s in shipments),
+        delivered_at=facts.delivered_at,
         negative_feedback=stars is not None and stars <= NEGATIVE_STARS,
         # A claim counts against the seller unless it was decided for them.
         claim_against_seller=any(finding != Finding.SELLER for finding in claim_findings),
@@ -192,7 +197,7 @@ def rating_save(*, order: Order, customer, stars: int, comment: str = "", now: d
     customer_may_act(customer)
     if not 1 <= stars <= 5:
         raise Invalid("stars_out_of_range", _("Choose from one to five stars."), field="stars")
-    if not Shipment.objects.filter(order=order).exclude(delivered_at=None).exists():
+    if order_facts(order).any_delivered_at is None:
         raise Refused("not_delivered", _("You can rate the seller once something from the order has arrived."))
 
     def work():

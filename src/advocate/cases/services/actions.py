@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from advocate.claims.models import LedgerTransaction, Refund, Replacement
 from advocate.claims.services import associate_credit, associate_refund, associate_reship
 from advocate.commerce.models import Customer, Instruction, InstructionKind, Order
+from advocate.commerce.selectors import order_facts
 from advocate.commerce.services import instruct
 from advocate.core.db import retrying_write
 from advocate.core.errors import Invalid, Refused
@@ -95,8 +96,7 @@ def conversation_upgrade_shipping(*, conversation: Conversation, by, order_id: s
                                   now: datetime | None = None):
     """Ask the shop to send what is still on its way, or not yet shipped, by the fastest service."""
     order = conversation_order(conversation, order_id)
-    if order.state == "cancelled" or (order.shipments.exists()
-                                      and not order.shipments.filter(delivered_at=None).exists()):
+    if order_facts(order).finished:
         raise Refused("nothing_to_upgrade", _("Everything in this order has been delivered or cancelled."))
     key = money_key(conversation, "upgrade", order, request_key)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from advocate.commerce.models import Customer, InstructionKind, Order, OrderState
+from advocate.commerce.models import CancelledBy, Customer, InstructionKind, Order, OrderState
 from advocate.commerce.services import instruct
 from advocate.core.db import retrying_write
 from advocate.core.references import new_reference
@@ -107,7 +107,7 @@ def _carry_out(report: ProblemReport, decision: rules.Decision, now: datetime) -
         resolve(ret.report, now)
     match decision.outcome:
         case Outcome.CANCEL:
-            order.state, order.cancelled_at, order.cancelled_by = OrderState.CANCELLED, now, "customer"
+            order.state, order.cancelled_at, order.cancelled_by = OrderState.CANCELLED, now, CancelledBy.CUSTOMER
             order.cancel_reason = "Cancelled by the customer"
             order.save(update_fields=["state", "cancelled_at", "cancelled_by", "cancel_reason"])
             instruct(key=f"report:{report.pk}:cancel", kind=InstructionKind.ORDER_CANCEL, order=order,
