@@ -88,7 +88,8 @@ def appeal_decide(*, appeal: Appeal, by, reverse: bool, reasons: str, now: datet
                       _("Give the reasons for the decision; the person who appealed receives them."), field="reasons")
 
     def work():
-        locked = Appeal.objects.select_for_update().select_related("action", "seller", "customer").get(pk=appeal.pk)
+        locked = (Appeal.objects.select_for_update(of=("self",)).select_related("action", "seller", "customer")
+                  .get(pk=appeal.pk))
         if locked.state != AppealState.OPEN:
             return locked  # already decided (a second click, or a colleague): nothing changes
         moment = now or timezone.now()
