@@ -1,4 +1,4 @@
-"""Why customers contact us: the taxonomy DESIGN.md §5 names, shared by conversations, triage and insights.
+"""Why customers contact us: the taxonomy of docs/design.md, shared by conversations, triage and insights.
 Every contact is a defect; counting them by reason is how their causes get found and removed."""
 
 from django.db import models
