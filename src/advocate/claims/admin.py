@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from advocate.core.admin import ReadOnlyAdmin
+
 from . import models
 
 
@@ -17,28 +19,15 @@ class PolicyLayerAdmin(admin.ModelAdmin):
     raw_id_fields = ["seller", "updated_by"]
 
 
-class _ReadOnly(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(models.ProblemReport)
-class ProblemReportAdmin(_ReadOnly):
+class ProblemReportAdmin(ReadOnlyAdmin):
     list_display = ["reference", "created_at", "problem", "state", "outcome", "amount", "currency", "liable"]
     list_filter = ["state", "problem", "outcome", "went_to_person"]
     search_fields = ["reference", "order__external_id", "customer__email"]
 
 
 @admin.register(models.Refund)
-class RefundAdmin(_ReadOnly):
+class RefundAdmin(ReadOnlyAdmin):
     list_display = ["reference", "created_at", "order", "amount", "currency", "paid_by", "method"]
     list_filter = ["paid_by"]
     search_fields = ["reference", "key", "order__external_id"]
@@ -55,7 +44,7 @@ class LedgerEntryInline(admin.TabularInline):
 
 
 @admin.register(models.LedgerTransaction)
-class LedgerTransactionAdmin(_ReadOnly):
+class LedgerTransactionAdmin(ReadOnlyAdmin):
     list_display = ["key", "kind", "order", "memo", "created_at"]
     list_filter = ["kind"]
     search_fields = ["key", "order__external_id", "memo"]
@@ -63,7 +52,7 @@ class LedgerTransactionAdmin(_ReadOnly):
 
 
 @admin.register(models.GuaranteeClaim)
-class GuaranteeClaimAdmin(_ReadOnly):
+class GuaranteeClaimAdmin(ReadOnlyAdmin):
     list_display = ["report", "seller", "state", "respond_by", "finding", "refunded_at_once"]
     list_filter = ["state", "finding"]
     search_fields = ["report__reference"]

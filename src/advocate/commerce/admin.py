@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from advocate.core.admin import ReadOnlyAdmin
+
 from . import models
 
 
@@ -48,19 +50,9 @@ class InboundEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Instruction)
-class InstructionAdmin(admin.ModelAdmin):
+class InstructionAdmin(ReadOnlyAdmin):
     """The instruction feed is append-only: read here, never changed."""
 
     list_display = ["sequence", "kind", "order", "key", "created_at"]
     list_filter = ["kind"]
     search_fields = ["key", "order__external_id"]
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

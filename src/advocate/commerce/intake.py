@@ -106,7 +106,6 @@ class Batch:
         self.new.update({model: [] for model in (OrderLine, Payment, TrackingScan, Membership, InboundEvent)})
         self.dirty: dict[type, dict[int, object]] = {model: {} for model in self._UPDATE_FIELDS}
         self._after_write: list[Callable[[], object]] = []
-        self._staged_here: list[tuple[type, object]] = []
 
     # --- step 1 ----------------------------------------------------------------------------------------
 

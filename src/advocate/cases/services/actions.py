@@ -17,15 +17,7 @@ from advocate.core.db import retrying_write
 from advocate.core.errors import Invalid, Refused
 from advocate.core.reasons import ContactReason
 
-from ..models import (
-    ActionKind,
-    Conversation,
-    ConversationState,
-    CustomerNote,
-    Direction,
-    Message,
-    Queue,
-)
+from ..models import ActionKind, Conversation, ConversationState, CustomerNote, Direction, Message, Queue
 from .common import email_customer, record_action, survey_create
 
 

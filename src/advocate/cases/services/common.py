@@ -9,11 +9,7 @@ from django.conf import settings
 from advocate.notifications.services import email_queue
 
 from .. import tokens
-from ..models import (
-    Conversation,
-    ConversationAction,
-    Survey,
-)
+from ..models import Conversation, ConversationAction, Survey
 
 MAX_REFERENCES = 20  # a References header keeps the first and the latest ids, as RFC 5322 suggests
 

@@ -9,12 +9,7 @@ from advocate.commerce.models import Customer, Order
 from advocate.core.db import retrying_write
 from advocate.trust.guards import customer_may_act
 
-from ..models import (
-    Channel,
-    Conversation,
-    Direction,
-    Message,
-)
+from ..models import Channel, Conversation, Direction, Message
 
 
 def contact_form_send(*, customer: Customer, subject: str, body: str, order: Order | None, request_key: str,

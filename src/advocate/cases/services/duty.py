@@ -7,9 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advocate.core.errors import Invalid
 
-from ..models import (
-    DutyShift,
-)
+from ..models import DutyShift
 
 
 def duty_book(*, person, day, note: str, by, now: datetime | None = None) -> DutyShift:

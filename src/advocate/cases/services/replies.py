@@ -12,14 +12,7 @@ from advocate.core.errors import Invalid
 from advocate.core.reasons import ContactReason
 from advocate.notifications.services import new_message_id
 
-from ..models import (
-    ActionKind,
-    Answer,
-    Conversation,
-    ConversationState,
-    Direction,
-    Message,
-)
+from ..models import ActionKind, Answer, Conversation, ConversationState, Direction, Message
 from .common import MAX_REFERENCES, email_customer, record_action, survey_create
 
 

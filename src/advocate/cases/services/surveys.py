@@ -7,9 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advocate.core.errors import Refused
 
-from ..models import (
-    Survey,
-)
+from ..models import Survey
 
 SURVEY_OPEN_DAYS = 30
 

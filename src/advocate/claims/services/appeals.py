@@ -11,11 +11,7 @@ from advocate.trust.subjects import AppealOn
 
 from .. import ledger, selectors
 from ..hooks import claim_changed
-from ..models import (
-    APPEAL_KIND,
-    Finding,
-    GuaranteeClaim,
-)
+from ..models import APPEAL_KIND, Finding, GuaranteeClaim
 from .guarantee import locked_claim
 from .notify import tell_seller
 from .refusals import refused
@@ -43,7 +39,7 @@ def claim_appeal_file(*, claim: GuaranteeClaim, user, statement: str, now: datet
 
 
 def claim_appeal_decide(*, appeal: Appeal, reverse: bool, by, note: str, now: datetime | None = None) -> Appeal:
-    """A person decides a seller's appeal against a claim, with reasons (see `appeal_reversed` for what a
+    """A person decides a seller's appeal against a claim, with reasons (see `appeal_decided` for what a
     reversal does)."""
     if not note.strip():
         raise refused("reasons_required")

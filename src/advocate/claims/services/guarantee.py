@@ -11,13 +11,7 @@ from advocate.trust.services import promise_keep
 
 from .. import ledger, rules
 from ..hooks import claim_changed
-from ..models import (
-    ClaimState,
-    Finding,
-    GuaranteeClaim,
-    ProblemReport,
-    ReportState,
-)
+from ..models import ClaimState, Finding, GuaranteeClaim, ProblemReport, ReportState
 from ..rules import Party
 from .common import REVIEW_WITHIN, left_to_refund, promise_decision, refund_report, resolve
 from .notify import tell_customer, tell_seller

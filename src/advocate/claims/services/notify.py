@@ -5,10 +5,7 @@ from django.conf import settings
 from advocate.commerce.selectors import buyer_alias
 from advocate.notifications.services import email_queue
 
-from ..models import (
-    GuaranteeClaim,
-    ProblemReport,
-)
+from ..models import GuaranteeClaim, ProblemReport
 
 
 def email_context(customer, order, **extra) -> dict:

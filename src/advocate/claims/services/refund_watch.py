@@ -7,11 +7,7 @@ from django.utils import timezone
 from advocate.commerce.models import Customer
 
 from .. import selectors
-from ..models import (
-    FlagState,
-    RefundBaseline,
-    RefundPatternFlag,
-)
+from ..models import FlagState, RefundBaseline, RefundPatternFlag
 from ..patterns import unusual_refund_pattern
 
 

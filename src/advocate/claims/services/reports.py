@@ -12,13 +12,7 @@ from advocate.core.references import new_reference
 from advocate.trust.guards import customer_may_act
 
 from .. import ledger, rules, selectors
-from ..models import (
-    ProblemItem,
-    ProblemPhoto,
-    ProblemReport,
-    ReportState,
-    Return,
-)
+from ..models import ProblemItem, ProblemPhoto, ProblemReport, ReportState, Return
 from ..photos import PhotoRejected, clean_photo
 from ..rules import Outcome, Remedy
 from .common import REVIEW_WITHIN, authorise_return, promise_decision, refund_report, replace_items, resolve

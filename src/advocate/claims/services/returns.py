@@ -5,11 +5,7 @@ from datetime import datetime
 from django.db import transaction
 
 from .. import ledger, rules
-from ..models import (
-    ReportState,
-    Return,
-    ReturnState,
-)
+from ..models import ReportState, Return, ReturnState
 from ..rules import Remedy
 from .common import left_to_refund, refund_report, replace_items, resolve
 from .notify import tell_customer

@@ -8,10 +8,7 @@ from advocate.core.db import retrying_write
 from advocate.trust.services import promise_keep
 
 from .. import ledger, rules, selectors
-from ..models import (
-    ProblemReport,
-    ReportState,
-)
+from ..models import ProblemReport, ReportState
 from ..rules import Remedy
 from .common import authorise_return, left_to_refund, refund_report, replace_items, resolve
 from .notify import tell_customer
