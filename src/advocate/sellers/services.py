@@ -5,8 +5,8 @@ grow with the seller's history: it reads one order and changes a handful of coun
 from collections import defaultdict
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +16,7 @@ from advocate.commerce.models import CancelledBy, Order, OrderState, Shipment, T
 from advocate.commerce.presenters import mask_for
 from advocate.commerce.selectors import order_facts
 from advocate.commerce.status import OrderFacts, ShipmentFacts
-from advocate.core.db import retrying_write
+from advocate.core.db import insert_rows, retrying_write, update_rows
 from advocate.core.errors import Invalid, Refused
 from advocate.trust.guards import customer_may_act
 
@@ -90,38 +90,59 @@ def _facts(record: health.OrderRecord, now: datetime) -> dict:
 # --- keeping the counters up to date ---------------------------------------------------------------------
 
 
-def _apply(seller_id: int, changes: dict) -> None:
-    for (counter, day), delta in changes.items():
-        updated = HealthDay.objects.filter(seller_id=seller_id, day=day, counter=counter).update(
-            value=F("value") + delta)
-        if not updated:
-            HealthDay.objects.create(seller_id=seller_id, day=day, counter=counter, value=delta)
+def _apply(changes: dict[tuple[int, health.Counter, object], int]) -> None:
+    """Add each (seller, counter, day) change to its day counter, creating the counters that do not exist yet:
+    one statement for the whole batch (an upsert, run with executemany)."""
+    rows = [(seller_id, day, str(counter), delta) for (seller_id, counter, day), delta in changes.items() if delta]
+    if not rows:
+        return
+    table = connection.ops.quote_name(HealthDay._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (seller_id, day, counter, value) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT (seller_id, day, counter) DO UPDATE SET value = {table}.value + excluded.value", rows)
+
+
+_HEALTH_FIELDS = ["contributions", "next_check_at", "defective", "negative_feedback", "claim_against_seller",
+                  "chargeback", "cancelled_before_shipping", "late_shipment", "tracking_invalid", "late_delivery"]
 
 
 def health_order_refresh(order_ids, *, now: datetime | None = None) -> int:
     """Bring these orders' contributions up to date after something happened to them; returns how many
-    changed. Called inside the transaction that applied the event. A few queries for the batch, and per order
-    its own row and the counters it moves."""
+    changed. Called inside the transaction that applied the event. Batch-wise: the same few statements for
+    one order or for every order of an event batch — read the orders and what their figures need, then write
+    the rows that changed and every counter's change at once."""
     now = now or timezone.now()
     orders = list(Order.objects.filter(pk__in=list(order_ids)))
     if not orders:
         return 0
     records = _records(orders, now)
     existing = {row.pk: row for row in OrderHealth.objects.filter(pk__in=[o.pk for o in orders])}
-    changed = 0
+    totals: dict[tuple[int, health.Counter, object], int] = defaultdict(int)
+    created, updated = [], []
     for order in orders:
         record = records[order.pk]
         new = health.order_contributions(record, now)
-        row = existing.get(order.pk) or OrderHealth(order=order, seller_id=order.seller_id, placed_at=order.placed_at)
-        changes = health.difference(health.decode(row.contributions), new)
-        for name, value in _facts(record, now).items():
-            setattr(row, name, value)
-        row.contributions, row.next_check_at = health.encode(new), health.next_change(record, now)
-        row.save()
-        if changes:
-            _apply(order.seller_id, changes)
-            changed += 1
-    return changed
+        row = existing.get(order.pk)
+        values = {"contributions": health.encode(new), "next_check_at": health.next_change(record, now),
+                  **_facts(record, now)}
+        if row is None:
+            created.append(OrderHealth(order_id=order.pk, seller_id=order.seller_id, placed_at=order.placed_at,
+                                       **values))
+            old = {}
+        else:
+            if all(getattr(row, name) == value for name, value in values.items()):
+                continue
+            old = health.decode(row.contributions)
+            for name, value in values.items():
+                setattr(row, name, value)
+            updated.append(row)
+        for (counter, day), delta in health.difference(old, new).items():
+            totals[(order.seller_id, counter, day)] += delta
+    insert_rows(OrderHealth, created, with_pk=True)
+    update_rows(OrderHealth, updated, _HEALTH_FIELDS)
+    _apply(totals)
+    return len(created) + len(updated)
 
 
 def health_message_changed(*, seller_id: int, key: str, sent_at: datetime, answered_at: datetime | None,
@@ -135,7 +156,7 @@ def health_message_changed(*, seller_id: int, key: str, sent_at: datetime, answe
     row.contributions, row.next_check_at = health.encode(new), health.message_next_change(record, now)
     row.sent_at, row.answered_at = sent_at, answered_at
     row.save()
-    _apply(seller_id, changes)
+    _apply({(seller_id, counter, day): delta for (counter, day), delta in changes.items()})
 
 
 def health_revisit_due(*, now: datetime | None = None, limit: int = 5000) -> int:
