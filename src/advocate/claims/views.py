@@ -15,7 +15,7 @@ from advocate.accounts.decorators import is_staff, operator_required, seller_req
 from advocate.commerce import selectors as commerce_selectors
 from advocate.commerce.selectors import buyer_alias
 from advocate.core.errors import Invalid, Refused
-from advocate.core.web import attempt, attempt_on_form
+from advocate.core.web import attempt, attempt_on_form, refusal_on_form
 
 from . import presenters, rules, selectors, services
 from .forms import DecisionForm, PolicyLayerForm, ReportForm, StatementForm
@@ -49,7 +49,7 @@ def report_new(request, external_id: str, problem: str):
                 photos=form.photos(),
             )
         except Invalid as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            refusal_on_form(form, exc)
         except Refused as exc:  # it cannot be reported now: back to the order, which says why and from when
             messages.info(request, str(exc))
             return redirect("order_detail", external_id)

@@ -184,7 +184,8 @@ class EventType:
 @dataclass(frozen=True)
 class EventListener:
     """Acts on applied events of some types, after the batch's rows are written and in the same transaction:
-    `call([(data, envelope), …])` once per batch and type. Listeners run in `order`."""
+    `call([(data, envelope), …])` once per batch, with the batch's events of those types in batch order.
+    Listeners run in `order`."""
 
     name: str
     types: frozenset[str]
@@ -201,10 +202,6 @@ def register_events(types: list[EventType] = (), listeners: list[EventListener] 
         EVENT_TYPES.add(event_type)
     for listener in listeners:
         LISTENERS.add(listener)
-
-
-def listeners_of(type_: str) -> list[EventListener]:
-    return [listener for listener in LISTENERS if type_ in listener.types]
 
 
 class Envelope(BaseModel):

@@ -78,14 +78,16 @@ def order_detail(user, external_id: str) -> Order:
         raise Http404("No such order") from None
 
 
-def order_facts(order: Order, *, with_payments: bool = False) -> OrderFacts:
+def order_facts(order: Order, *, with_payments: bool = False,
+                shipments: list[ShipmentFacts] | None = None) -> OrderFacts:
     """Translate a loaded order (shipments prefetched, and payments too `with_payments`) into the plain facts
-    every domain reads: the one place an order's cancelled, shipped, delivered and paid are worked out."""
+    every domain reads: the one place an order's cancelled, shipped, delivered and paid are worked out. A
+    caller that read its parcels some other way (as values, for many orders at once) passes their facts."""
     return OrderFacts(
         cancelled_at=order.cancelled_at if order.state == OrderState.CANCELLED else None,
         ship_by=order.ship_by,
         promised_latest=order.promised_latest,
-        shipments=[_shipment_facts(s) for s in order.shipments.all()],
+        shipments=[_shipment_facts(s) for s in order.shipments.all()] if shipments is None else shipments,
         paid=sum((p.amount for p in order.payments.all()), Decimal(0)) if with_payments else Decimal(0),
     )
 

@@ -20,12 +20,16 @@ def attempt(request, work: Callable[[], object], *, success: object = "") -> boo
     return True
 
 
+def refusal_on_form(form, refused: Refused) -> None:
+    """A refusal as the form's error, on the field at fault when the form has it."""
+    form.add_error(refused.field if refused.field in form.fields else None, str(refused))
+
+
 def attempt_on_form(form, work: Callable[[], object]) -> bool:
-    """The same for a page that shows its form again: the refusal becomes the form's error, on the field at
-    fault when the form has it."""
+    """The same for a page that shows its form again: the refusal becomes the form's error."""
     try:
         work()
     except Refused as refused:
-        form.add_error(refused.field if refused.field in form.fields else None, str(refused))
+        refusal_on_form(form, refused)
         return False
     return True

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from advocate.accounts.selectors import seller_reader
 from advocate.claims.models import Finding, GuaranteeClaim
-from advocate.commerce.models import CancelledBy, Order, OrderState, Shipment, TrackingScan
+from advocate.commerce.models import CancelledBy, Order, Shipment, TrackingScan
 from advocate.commerce.presenters import mask_for
 from advocate.commerce.selectors import order_facts
-from advocate.commerce.status import OrderFacts, ShipmentFacts
+from advocate.commerce.status import ShipmentFacts
 from advocate.core.db import insert_rows, retrying_write, update_rows
 from advocate.core.errors import Invalid, Refused
 from advocate.trust.guards import customer_may_act
@@ -37,11 +37,9 @@ def _shipments_with_scans(orders):
 
 def _record(order: Order, shipments: list[dict], stars: int | None, claim_findings: list[str],
             chargeback: bool) -> health.OrderRecord:
-    facts = OrderFacts(
-        cancelled_at=order.cancelled_at if order.state == OrderState.CANCELLED else None, ship_by=order.ship_by,
-        promised_latest=order.promised_latest,
-        shipments=[ShipmentFacts(delivered_at=s["delivered_at"], estimated_delivery=None, shipped_at=s["shipped_at"])
-                   for s in shipments])
+    facts = order_facts(order, shipments=[
+        ShipmentFacts(delivered_at=s["delivered_at"], estimated_delivery=None, shipped_at=s["shipped_at"])
+        for s in shipments])
     return health.OrderRecord(
         placed_at=order.placed_at, ship_by=order.ship_by, promised_latest=order.promised_latest,
         cancelled=facts.cancelled,

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import AccountAction, ActionState, Appeal, AppealState, AuditEntry, Promise, PromiseState
-from .subjects import decide_link, subject_of
+from .subjects import decide_link, title_of
 
 IN_EFFECT = (ActionState.ACTIVE, ActionState.SCHEDULED)
 
@@ -61,8 +61,7 @@ def appeals_waiting() -> list[Appeal]:
     appeals = list(Appeal.objects.filter(state=AppealState.OPEN).select_related("action", "seller", "customer")
                    .order_by("due_at"))
     for appeal in appeals:
-        appeal.title = appeal.action.reference if appeal.action_id else subject_of(appeal.subject_kind).title(
-            appeal.subject_reference)
+        appeal.title = title_of(appeal)
         appeal.decide_link = decide_link(appeal)
     return appeals
 

@@ -31,6 +31,13 @@ def subject_of(kind: str) -> AppealSubject:
     return subject
 
 
+def title_of(appeal) -> str:
+    """What an appeal is against, as staff lists and the audit log name it."""
+    if appeal.action_id:
+        return appeal.action.reference
+    return subject_of(appeal.subject_kind).title(appeal.subject_reference)
+
+
 def decide_link(appeal) -> str:
     """Where a person decides this appeal: trust's own page for an account action, the owner's page otherwise."""
     if appeal.action_id:

@@ -6,7 +6,6 @@ already took part in that conversation. Anything else starts a new conversation:
 should have been one are a nuisance, one that mixes two customers is a breach."""
 
 import hashlib
-import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -37,8 +36,6 @@ from ..models import (
     Queue,
 )
 from .common import MAX_REFERENCES
-
-log = logging.getLogger(__name__)
 
 
 def mail_receive(raw: bytes, *, source: str, recipients=(), now: datetime | None = None) -> tuple[InboundMail, bool]:

@@ -1,7 +1,6 @@
 """What reports, returns, claims and a person's decisions share: refunding or replacing what a report covers,
 resolving it, authorising a return, promising a person's decision."""
 
-import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -15,8 +14,6 @@ from ..models import ProblemReport, RefundCause, ReportState, Return
 from ..rules import Party
 from .notify import tell_customer
 from .refund_watch import watch_refund_pattern
-
-log = logging.getLogger(__name__)
 
 REVIEW_WITHIN = timedelta(hours=24)  # the promise made when a person has to decide
 

@@ -13,15 +13,10 @@ from advocate.core.db import retrying_write
 from advocate.core.errors import Forbidden, Invalid, Refused
 
 from ..models import AccountAction, ActionState, Appeal, AppealState
-from ..subjects import AppealOn, decide_link, subject_of
+from ..subjects import AppealOn, decide_link, subject_of, title_of
 from .actions import effects
 from .notices import audit, name_of, tell
 from .promises import promise_keep, promise_make
-
-
-def _title(appeal: Appeal) -> str:
-    return appeal.action.reference if appeal.action_id else subject_of(appeal.subject_kind).title(
-        appeal.subject_reference)
 
 
 def _tell(appeal: Appeal, event: str, *, key: str) -> None:
@@ -67,10 +62,10 @@ def appeal_file(*, statement: str, action: AccountAction | None = None, on: Appe
             action=action, subject_kind=on.kind if on else "", subject_reference=on.reference if on else "",
             seller=seller, customer=customer, statement=statement, plan=plan.strip(), channel=channel, filed_by=by,
             filed_at=now, due_at=now + timedelta(days=settings.ADVOCATE_APPEAL_DECISION_DAYS))
-        audit(actor=by, verb="appealed", subject=f"{name_of(seller=seller, customer=customer)} · {_title(appeal)}",
+        audit(actor=by, verb="appealed", subject=f"{name_of(seller=seller, customer=customer)} · {title_of(appeal)}",
               reason=statement[:2000], action=action, now=now)
         promise_make(key=f"appeal:{appeal.pk}", seller=seller, customer=customer,
-                     what=f"Decide appeal against {_title(appeal)}", due_at=appeal.due_at, link=decide_link(appeal),
+                     what=f"Decide appeal against {title_of(appeal)}", due_at=appeal.due_at, link=decide_link(appeal),
                      now=now)
         _tell(appeal, "appeal_received", key=f"appeals:{appeal.pk}:received")
         return appeal
@@ -107,7 +102,7 @@ def appeal_decide(*, appeal: Appeal, by, reverse: bool, reasons: str, now: datet
         if subject is not None:
             subject.decided(locked, reverse, by, moment)
         audit(actor=by, verb="reversed on appeal" if reverse else "upheld on appeal",
-              subject=f"{name_of(seller=locked.seller, customer=locked.customer)} · {_title(locked)}",
+              subject=f"{name_of(seller=locked.seller, customer=locked.customer)} · {title_of(locked)}",
               reason=reasons.strip(), action=action, now=moment)
         promise_keep(key=f"appeal:{locked.pk}", now=moment)
         if subject is not None and subject.tell_decided is not None:
