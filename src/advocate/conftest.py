@@ -184,14 +184,42 @@ def run_together(*calls, failures_allowed: bool = False):
     return outcomes
 
 
+# --- clients -------------------------------------------------------------------------------------------
+
+
+class BrowserClient(Client):
+    """A browser on the site, with Django's CSRF check enforced as in production.
+
+    It holds the `csrftoken` cookie a browser gets from the first page it loads, and sends it back with every
+    write — as the token in a page's form, or as the `X-CSRFToken` header a front end reads from the cookie.
+    A test that wants a write without the token passes `headers={"X-CSRFToken": ""}`. A shop's back end is
+    not a browser: it uses a plain `Client(enforce_csrf_checks=True)` with its key and no cookie at all.
+    """
+
+    def __init__(self, **defaults):
+        super().__init__(enforce_csrf_checks=True, **defaults)
+
+    def generic(self, method, path, data="", content_type="application/octet-stream", secure=False, *,
+                headers=None, **extra):
+        from django.conf import settings
+        from django.utils.crypto import get_random_string
+
+        if method.upper() not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            if settings.CSRF_COOKIE_NAME not in self.cookies:
+                self.cookies[settings.CSRF_COOKIE_NAME] = get_random_string(32)
+            headers = {"X-CSRFToken": self.cookies[settings.CSRF_COOKIE_NAME].value, **(headers or {})}
+        return super().generic(method, path, data, content_type, secure, headers=headers, **extra)
+
+
 # --- the API -------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def integration_key(db) -> str:
+    """The shop's back end: it sends events, reads instructions and acts for customers."""
     from advocate.commerce import services
 
-    _, key = services.integration_create(name="shop-backend")
+    _, key = services.integration_create(name="shop-backend", scopes=["events", "instructions", "customers"])
     return key
 
 
@@ -206,7 +234,7 @@ def post_events(integration_key):
     def post(items, *, key=_DEFAULT):
         key = integration_key if key is _DEFAULT else key
         headers = {"authorization": f"Bearer {key}"} if key is not None else {}
-        return Client().post(
+        return Client(enforce_csrf_checks=True).post(
             "/api/v1/events", data=json.dumps(items), content_type="application/json", headers=headers
         )
 
@@ -270,14 +298,20 @@ def operator(make_user):
 
 @pytest.fixture
 def login():
-    """A fresh browser session signed in as the given user."""
+    """A fresh browser session signed in as the given user (Django's CSRF check enforced, see BrowserClient)."""
 
     def sign_in(user) -> Client:
-        client = Client()
+        client = BrowserClient()
         client.force_login(user)
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def client() -> Client:
+    """Replaces pytest-django's `client`: a browser, with Django's CSRF check enforced (see BrowserClient)."""
+    return BrowserClient()
 
 
 # --- the browser (Playwright driving Debian's Chromium) ------------------------------------------------

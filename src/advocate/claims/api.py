@@ -16,12 +16,11 @@ from typing import Annotated
 from django.http import Http404
 from ninja import Field, Header, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
-from advocate.commerce.api import IntegrationKey
-from advocate.commerce.models import Customer, Order
+from advocate.commerce.api import SELLER_AUTH, IntegrationKey
+from advocate.commerce.models import Customer, Order, Scope
 from advocate.commerce.selectors import buyer_alias
-from advocate.core.api import REFUSALS, RefusalOut
+from advocate.core.api import REFUSALS, RefusalOut, session_auth
 from advocate.core.errors import Invalid
 from advocate.core.zones import reader
 
@@ -32,12 +31,13 @@ router = Router(tags=["self-service"])
 
 
 class CustomerKey(IntegrationKey):
-    """The shop's back end acting for one of its customers: `Authorization: Bearer adv_…` plus
-    `X-Advocate-Customer: <the customer's id in the shop>`."""
+    """The shop's back end acting for one of its customers: `Authorization: Bearer adv_…` (a key with the
+    `customers` scope) plus `X-Advocate-Customer: <the customer's id in the shop>`."""
 
-    def authenticate(self, request, token):
-        if super().authenticate(request, token) is None:
-            return None
+    def __init__(self):
+        super().__init__(Scope.CUSTOMERS)
+
+    def acting(self, request, integration):
         external_id = request.headers.get("X-Advocate-Customer", "").strip()
         if not external_id:
             raise HttpError(400, "X-Advocate-Customer header required: the id of the customer you act for")
@@ -47,9 +47,8 @@ class CustomerKey(IntegrationKey):
         return customer
 
 
-# The key first: a request from the shop's back end carries no session, and must be judged by its key alone
-# (the session check would demand a CSRF token it cannot have). A browser's session request has no key.
-CUSTOMER_AUTH = [CustomerKey(), django_auth]
+# The key first, as for SELLER_AUTH.
+CUSTOMER_AUTH = [CustomerKey(), session_auth]
 
 
 def _customer(request) -> Customer:
@@ -289,26 +288,26 @@ def _seller_claim(request, reference: str):
         raise HttpError(404, "no such claim") from None
 
 
-@router.get("/seller/claims", auth=django_auth, response=list[SellerClaimOut], summary="A seller's guarantee claims")
+@router.get("/seller/claims", auth=SELLER_AUTH, response=list[SellerClaimOut], summary="A seller's guarantee claims")
 def seller_claims(request):
     return [_claim_out(claim) for claim in selectors.claims_of_seller(_seller(request))]
 
 
-@router.post("/seller/claims/{reference}/refund", auth=django_auth, response={200: SellerClaimOut, **REFUSALS},
+@router.post("/seller/claims/{reference}/refund", auth=SELLER_AUTH, response={200: SellerClaimOut, **REFUSALS},
              summary="Refund the buyer (or accept the marketplace's refund)")
 def seller_claim_refund(request, reference: str):
     claim = _seller_claim(request, reference)
     return _claim_out(services.claim_seller_refund(claim=claim, user=request.auth))
 
 
-@router.post("/seller/claims/{reference}/dispute", auth=django_auth, response={200: SellerClaimOut, **REFUSALS},
+@router.post("/seller/claims/{reference}/dispute", auth=SELLER_AUTH, response={200: SellerClaimOut, **REFUSALS},
              summary="Dispute a claim: a person decides")
 def seller_claim_dispute(request, reference: str, body: StatementIn):
     claim = _seller_claim(request, reference)
     return _claim_out(services.claim_seller_dispute(claim=claim, user=request.auth, statement=body.statement))
 
 
-@router.post("/seller/claims/{reference}/appeal", auth=django_auth, response={200: SellerClaimOut, **REFUSALS},
+@router.post("/seller/claims/{reference}/appeal", auth=SELLER_AUTH, response={200: SellerClaimOut, **REFUSALS},
              summary="Appeal a claim decided against you (within 30 days)")
 def seller_claim_appeal(request, reference: str, body: StatementIn):
     claim = _seller_claim(request, reference)

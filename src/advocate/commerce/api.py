@@ -5,24 +5,59 @@ from typing import Annotated, Any
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+
+from advocate.core.api import session_auth
+from advocate.core.errors import Forbidden
 
 from . import selectors, services
 from .events import FieldError
-from .models import InstructionKind
+from .models import InstructionKind, Scope
 from .presenters import status_sentence
 
 router = Router(tags=["commerce"])
 
 
 class IntegrationKey(HttpBearer):
-    """`Authorization: Bearer adv_…` — the per-integration key an operator created."""
+    """`Authorization: Bearer adv_…` — the key an operator created for one integration, which must carry
+    `scope`. A request with a key is judged by the key alone: a wrong or revoked key is 401, a key without
+    the scope 403, whatever session cookie comes along."""
+
+    def __init__(self, scope: Scope):
+        super().__init__()
+        self.scope = scope
 
     def authenticate(self, request, token):
         integration = services.integration_authenticate(token)
-        if integration is not None:
-            request.integration = integration
+        if integration is None:
+            return None
+        if not integration.may(self.scope):
+            raise Forbidden("scope", f"this key lacks the {self.scope.value!r} scope ({self.scope.label}); "
+                                     "an operator can give a key scopes on the Operations page")
+        request.integration = integration
+        return self.acting(request, integration)
+
+    def acting(self, request, integration):
+        """Whom the request acts as (`request.auth`); the integration itself unless a subclass says."""
         return integration
+
+
+class SellerKey(IntegrationKey):
+    """A seller's own system: a key with the `seller` scope acts as the seller login it was made for."""
+
+    def __init__(self):
+        super().__init__(Scope.SELLER)
+
+    def acting(self, request, integration):
+        login = integration.acts_as
+        if login is None or not login.is_active or not login.is_seller:
+            raise Forbidden("scope", "the seller login this key acts as is no longer an active seller")
+        return login
+
+
+# Keys first: a request from a system carries no session, and must be judged by its key alone (the session
+# check would demand a CSRF token it cannot have). A browser's session request has no key.
+SELLER_AUTH = [SellerKey(), session_auth]
 
 
 class EventOutcomeOut(Schema):
@@ -40,7 +75,7 @@ class IntakeOut(Schema):
     results: list[EventOutcomeOut]
 
 
-@router.post("/events", auth=IntegrationKey(), response=IntakeOut, summary="Send events")
+@router.post("/events", auth=IntegrationKey(Scope.EVENTS), response=IntakeOut, summary="Send events")
 def post_events(request, items: list[Any]):
     """Send a batch (up to 1,000) of `{"source", "id", "type", "occurred_at", "data"}` events.
 
@@ -133,7 +168,7 @@ def _order_out(order, now) -> dict:
     }
 
 
-@router.get("/orders/{order_id}", auth=django_auth, response=OrderOut, summary="One order and its status")
+@router.get("/orders/{order_id}", auth=session_auth, response=OrderOut, summary="One order and its status")
 def get_order(request, order_id: str):
     """The signed-in person's order (customers see only their own; sellers only theirs).
 
@@ -157,7 +192,8 @@ class InstructionsOut(Schema):
     next_after: int = Field(description="pass as `after` to read on from here")
 
 
-@router.get("/instructions", auth=IntegrationKey(), response=InstructionsOut, summary="What the shop must carry out")
+@router.get("/instructions", auth=IntegrationKey(Scope.INSTRUCTIONS), response=InstructionsOut,
+            summary="What the shop must carry out")
 def get_instructions(request, after: int = 0, limit: Annotated[int, Field(ge=1, le=1000)] = 100):
     """Refunds to pay, replacements and return labels to send, orders to stop, sellers' selling status and
     listings to take down or put back — in the order decided, each once. Keep `next_after` and pass it as

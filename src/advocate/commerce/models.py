@@ -167,17 +167,45 @@ class TrackingScan(models.Model):
         indexes = [models.Index(fields=["shipment", "occurred_at"])]
 
 
+class Scope(models.TextChoices):
+    """What an integration's key may do; each endpoint for the shop's systems asks for one."""
+
+    EVENTS = "events", _("Send events")
+    INSTRUCTIONS = "instructions", _("Read instructions")
+    CUSTOMERS = "customers", _("Act for customers")
+    SELLER = "seller", _("Seller API, as one seller's login")
+
+
 class Integration(models.Model):
-    """A system of the shop's that sends events; it authenticates with its own API key."""
+    """A system of the shop's (or a seller's) that calls the API with its own key, within its scopes.
+
+    Only hashes of keys are kept. Rotating issues a new key and keeps the previous one working until
+    `previous_key_until`, so the system can switch over without a gap; revoking stops both at once.
+    """
 
     name = models.CharField(max_length=100, unique=True)
     key_prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    acts_as = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+", help_text=_("The seller login a seller-API key acts as."))
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    previous_key_prefix = models.CharField(max_length=16, null=True, blank=True, unique=True)
+    previous_key_hash = models.CharField(max_length=64, blank=True)
+    previous_key_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return self.name
+
+    def may(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def scope_labels(self) -> list[str]:
+        return [label for value, label in Scope.choices if value in self.scopes]
 
 
 class InboundEvent(models.Model):

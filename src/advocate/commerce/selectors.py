@@ -165,7 +165,7 @@ def operations_overview() -> dict:
         "events_by_type": list(
             InboundEvent.objects.filter(received_at__gte=since).values("type").annotate(n=Count("id")).order_by("-n")
         ),
-        "integrations": list(Integration.objects.order_by("name")),
+        "integrations": list(Integration.objects.select_related("acts_as").order_by("-is_active", "name")),
     }
 
 

@@ -1,11 +1,18 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from advocate.accounts.decorators import operator_required, staff_required
+from advocate.core.errors import Refused
 
 from . import selectors, services
+from .models import Integration, Scope
 from .panels import panels_for
 from .presenters import status_sentence
 
@@ -68,13 +75,55 @@ def customer_lookup(request):
     return render(request, "commerce/customer_lookup.html", {"query": query, "results": results})
 
 
+GRACE_CHOICES = [(str(int(g.total_seconds())), label) for g, label in zip(services.ROTATION_GRACE_CHOICES, (
+    gettext_lazy("stops at once"), gettext_lazy("keeps working for an hour"),
+    gettext_lazy("keeps working for 24 hours"), gettext_lazy("keeps working for 7 days")), strict=True)]
+
+
+def _operations_page(request, *, new_key: str = "", form_error: str = "", status: int = 200):
+    context = {**selectors.operations_overview(), "new_key": new_key, "form_error": form_error,
+               "scopes": Scope.choices, "grace_choices": GRACE_CHOICES, "now": timezone.now(),
+               # after a refusal the form shows what was typed; after success it is empty again
+               "posted": request.POST if form_error else {},
+               "checked_scopes": request.POST.getlist("scopes") if form_error else []}
+    return render(request, "commerce/operations.html", context, status=status)
+
+
 @operator_required
 def operations(request):
-    new_key = None
-    if request.method == "POST":
-        name = request.POST.get("name", "").strip()
-        try:
-            _, new_key = services.integration_create(name=name)
-        except ValueError as exc:
-            messages.error(request, str(exc))
-    return render(request, "commerce/operations.html", {**selectors.operations_overview(), "new_key": new_key})
+    """The marketplace at a glance, and the integrations' keys: create one with its scopes (its key is shown
+    once), rotate or revoke one."""
+    if request.method != "POST":
+        return _operations_page(request)
+    try:
+        _, new_key = services.integration_create(name=request.POST.get("name", ""),
+                                                 scopes=request.POST.getlist("scopes"),
+                                                 acts_as=request.POST.get("acts_as", ""))
+    except Refused as refused:
+        return _operations_page(request, form_error=str(refused), status=422)
+    return _operations_page(request, new_key=new_key)
+
+
+@operator_required
+@require_POST
+def integration_rotate(request, integration_id: int):
+    integration = get_object_or_404(Integration, pk=integration_id)
+    try:
+        seconds = int(request.POST.get("grace", ""))
+    except ValueError:
+        seconds = -1
+    try:
+        new_key = services.integration_rotate(integration, grace=timedelta(seconds=seconds))
+    except Refused as refused:
+        messages.error(request, str(refused))
+        return redirect("operations")
+    return _operations_page(request, new_key=new_key)
+
+
+@operator_required
+@require_POST
+def integration_revoke(request, integration_id: int):
+    integration = get_object_or_404(Integration, pk=integration_id)
+    services.integration_revoke(integration)
+    messages.success(request, _("The key of “%(name)s” is revoked: it no longer works.") % {"name": integration.name})
+    return redirect("operations")

@@ -10,8 +10,8 @@ from typing import Annotated
 from django.http import Http404
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
+from advocate.commerce.api import SELLER_AUTH
 from advocate.commerce.selectors import buyer_alias
 from advocate.core.api import REFUSALS
 
@@ -90,7 +90,7 @@ def _send(request, order, idempotency_key: str, text: str):
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=64)]
 
 
-@router.get("/seller/messages", auth=django_auth, response=list[ThreadOut], summary="A seller's buyer messages")
+@router.get("/seller/messages", auth=SELLER_AUTH, response=list[ThreadOut], summary="A seller's buyer messages")
 def seller_threads(request, page: Annotated[int, Query(ge=1)] = 1, waiting: bool = False):
     """Threads waiting for your answer first (the longest-waiting at the top), then the rest, newest first;
     30 a page."""
@@ -102,7 +102,7 @@ def seller_threads(request, page: Annotated[int, Query(ge=1)] = 1, waiting: bool
     return [_thread_out(thread, by_thread[thread.pk]) for thread in threads]
 
 
-@router.get("/seller/messages/{thread_id}", auth=django_auth, response=ThreadOut, summary="One thread")
+@router.get("/seller/messages/{thread_id}", auth=SELLER_AUTH, response=ThreadOut, summary="One thread")
 def seller_thread(request, thread_id: int):
     try:
         thread = selectors.thread_for_seller(_seller(request), thread_id)
@@ -111,7 +111,7 @@ def seller_thread(request, thread_id: int):
     return _thread_out(thread, selectors.messages_of(thread))
 
 
-@router.post("/seller/messages/{thread_id}", auth=django_auth, response={201: SentOut, **REFUSALS},
+@router.post("/seller/messages/{thread_id}", auth=SELLER_AUTH, response={201: SentOut, **REFUSALS},
              summary="Answer in a thread")
 def seller_reply(request, thread_id: int, body: MessageIn, idempotency_key: IdempotencyKey):
     """Write in a thread. Email addresses, phone numbers and links are hidden from the buyer (`notice` says
@@ -124,7 +124,7 @@ def seller_reply(request, thread_id: int, body: MessageIn, idempotency_key: Idem
     return _send(request, thread.order, idempotency_key, body.text)
 
 
-@router.post("/seller/orders/{order_id}/messages", auth=django_auth, response={201: SentOut, **REFUSALS},
+@router.post("/seller/orders/{order_id}/messages", auth=SELLER_AUTH, response={201: SentOut, **REFUSALS},
              summary="Write to the buyer of one of your orders")
 def seller_write(request, order_id: str, body: MessageIn, idempotency_key: IdempotencyKey):
     """Start (or continue) the thread about one of your orders. 409 `buyer_opted_out` as above."""

@@ -88,7 +88,7 @@ def test_an_operator_creates_an_integration_whose_key_works_against_the_events_a
                                                                                     post_events):
     client = login(operator)
 
-    response = client.post("/operations/", {"name": "warehouse-system"})
+    response = client.post("/operations/", {"name": "warehouse-system", "scopes": ["events"]})
 
     assert response.status_code == 200
     key = re.search(r'<code id="new-key">([^<]+)</code>', response.content.decode()).group(1)
@@ -104,11 +104,11 @@ def test_an_operator_creates_an_integration_whose_key_works_against_the_events_a
 
 def test_an_integration_name_used_twice_is_refused_with_a_message(operator, login):
     client = login(operator)
-    client.post("/operations/", {"name": "warehouse-system"})
+    client.post("/operations/", {"name": "warehouse-system", "scopes": ["events"]})
 
-    response = client.post("/operations/", {"name": "warehouse-system"})
+    response = client.post("/operations/", {"name": "warehouse-system", "scopes": ["events"]})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.content.decode()
     assert "already exists" in html and 'id="new-key"' not in html
     assert Integration.objects.filter(name="warehouse-system").count() == 1
@@ -118,7 +118,7 @@ def test_only_operators_reach_operations_or_create_keys(alice, associate, northw
     for person in (alice, associate, northwind_user, None):
         c = login(person) if person else client
         assert denied(c.get("/operations/")), person
-        response = c.post("/operations/", {"name": f"sneaky-{person}"})
+        response = c.post("/operations/", {"name": f"sneaky-{person}", "scopes": ["events"]})
         assert denied(response), person
         assert "adv_" not in response.content.decode()
     assert not Integration.objects.exists()
