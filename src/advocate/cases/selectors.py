@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advocate.accounts.models import Role, User
 from advocate.claims.models import ProblemReport, Refund
+from advocate.claims.rules import may_send_again
 from advocate.commerce.models import Order
 from advocate.commerce.presenters import status_sentence
 from advocate.commerce.selectors import order_facts, status_of
@@ -115,6 +116,7 @@ def customer_context(conversation: Conversation, *, now) -> dict:
         order.refunded = sum(refund.amount for refund in order.refunds.all())
         order.refundable = refundable(facts.paid, order.refunded)
         order.delivered = facts.finished
+        order.may_send_again = may_send_again(facts)
         order.status_text = status_sentence(status_of(order, now), fulfilled_by=order.fulfilled_by, now=now)
     notes = list(CustomerNote.objects.filter(customer=customer).select_related("author").order_by("-created_at")[:20])
     for note in notes:

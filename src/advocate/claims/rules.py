@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from advocate.commerce.status import FulfilledBy, refundable
+from advocate.commerce.status import FulfilledBy, OrderFacts, refundable
 
 
 class Problem(StrEnum):
@@ -141,6 +141,14 @@ class PendingReturn:
     first_scan_at: datetime | None
     refund_when: RefundWhen
     amount: Decimal
+
+
+MAX_REPLACEMENTS = 2  # an order is sent again at most this often before the refunds team decides
+
+
+def may_send_again(order: OrderFacts) -> bool:
+    """An order can be sent again only once it has shipped, and never after it was cancelled."""
+    return order.shipped and not order.cancelled
 
 
 def guaranteed(*, sold_by_platform: bool, fulfilled_by: str) -> bool:

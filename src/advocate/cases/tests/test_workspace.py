@@ -232,9 +232,10 @@ def test_page_queries_do_not_grow_with_messages_orders_or_conversations(conversa
     assert max(after) <= 15
 
 
-def test_an_associate_sends_the_order_again_or_upgrades_its_shipping_once(conversation, login, associate):
+def test_an_associate_sends_the_order_again_or_upgrades_its_shipping_once(conversation, shop, login, associate):
     from advocate.claims.models import Replacement
 
+    shop.send(shop.shipment_created("A-1", "S-1"))
     client = login(associate)
     for _ in range(2):  # a double click
         post(client, conversation, "fix/reship", {"order_id": "A-1", "request_key": "s1"})
@@ -300,3 +301,65 @@ def test_the_queue_continues_from_the_last_conversation_shown(login, associate, 
     assert f"Question {selectors.PAGE_SIZE:03d}" in later and "Question 000" not in later
     assert "Earlier" in later
     assert client.get("/service/conversations/", {"after": "nonsense"}).status_code == 200
+
+
+def _message_after(client, response) -> str:
+    return client.get(response["Location"]).content.decode()
+
+
+def test_what_associates_give_on_one_order_counts_together_against_the_limit(conversation, shop, login, associate,
+                                                                             operator, settings):
+    """The limit holds for the order in total, whoever gives and in whatever form: £64 sent again plus £30 of
+    credit is within £100; £10 more is not, for this associate or a colleague."""
+    from advocate.claims.models import Replacement
+
+    settings.ADVOCATE_ASSOCIATE_LIMIT, settings.ADVOCATE_BASE_CURRENCY = "100", "GBP"
+    shop.send(shop.shipment_created("A-1", "S-1"))
+    client = login(associate)
+    post(client, conversation, "fix/reship", {"order_id": "A-1", "request_key": "r1"})
+    post(client, conversation, "credit", {"credit-order_id": "A-1", "credit-amount": "30", "credit-reason": "Sorry",
+                                          "credit-request_key": "c1"})
+    assert Replacement.objects.count() == 1 and LedgerEntry.objects.filter(account=Account.CUSTOMER_CREDIT).count() == 1
+
+    for person, key in ((associate, "c2"), (operator, "c3")):
+        colleague = login(person)
+        response = post(colleague, conversation, "credit", {"credit-order_id": "A-1", "credit-amount": "10",
+                                                            "credit-reason": "More sorry", "credit-request_key": key})
+        assert "£94.00 has already been given on this order" in _message_after(colleague, response)
+    refused = post(client, conversation, "refund", {"refund-order_id": "A-1", "refund-amount": "10.00",
+                                                    "refund-request_key": "k1"})
+    assert "Escalate it" in _message_after(client, refused)
+    assert LedgerEntry.objects.filter(account=Account.CUSTOMER_CREDIT).count() == 1
+    assert not Refund.objects.exists()
+
+
+def test_a_third_send_it_again_is_for_the_refunds_team(conversation, shop, login, associate):
+    from advocate.claims.models import Replacement
+
+    shop.send(shop.shipment_created("A-1", "S-1"))
+    client = login(associate)
+    for key in ("r1", "r2"):
+        post(client, conversation, "fix/reship", {"order_id": "A-1", "request_key": key})
+
+    third = post(client, conversation, "fix/reship", {"order_id": "A-1", "request_key": "r3"})
+
+    assert "sent again 2 times already" in _message_after(client, third)
+    assert Replacement.objects.count() == 2
+    assert Instruction.objects.filter(kind="replacement").count() == 2
+
+
+def test_an_order_that_has_not_shipped_or_was_cancelled_is_never_sent_again(conversation, shop, login, associate):
+    from advocate.claims.models import Replacement
+
+    client = login(associate)
+    page = client.get(f"/service/conversations/{conversation.pk}/").content.decode()
+    assert "Send it again" not in page
+    refused = post(client, conversation, "fix/reship", {"order_id": "A-1", "request_key": "r1"})
+    assert "has not shipped yet" in _message_after(client, refused)
+
+    shop.send(shop.shipment_created("A-1", "S-1"))
+    assert "Send it again" in client.get(f"/service/conversations/{conversation.pk}/").content.decode()
+    shop.send(shop.order_cancelled("A-1"))
+    assert "Send it again" not in client.get(f"/service/conversations/{conversation.pk}/").content.decode()
+    post(client, conversation, "fix/reship", {"order_id": "A-1", "request_key": "r2"})
+    assert not Replacement.objects.exists()
