@@ -112,7 +112,7 @@ def test_no_handling_time_or_contacts_per_hour_anywhere(login, operator, associa
 
 def test_only_operators_see_the_measures(login, associate, alice):
     for user in (associate, alice):
-        assert login(user).get("/operations/service/").status_code == 302
+        assert login(user).get("/operations/service/").status_code == 403
 
 
 def test_a_reply_that_resolves_carries_the_survey_question(shop, associate, commit, mailoutbox):

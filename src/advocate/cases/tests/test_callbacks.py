@@ -136,4 +136,4 @@ def test_logging_the_call(ask, login, associate, commit):
 @pytest.mark.django_db
 def test_only_customers_ask_and_only_staff_see_callbacks(login, associate, alice):
     assert login(associate).get("/callback/").status_code == 404
-    assert login(alice).get("/service/callbacks/").status_code == 302
+    assert login(alice).get("/service/callbacks/").status_code == 403

@@ -215,15 +215,15 @@ def test_pages_are_for_their_roles_only(order, alice, northwind_user, associate,
     for page in seller_pages + staff_pages + ["/orders/N-1/messages/", "/account/messages/"]:
         assert client.get(page).status_code == 302  # to sign in
     for page in seller_pages + staff_pages:
-        assert login(alice).get(page).status_code == 302
+        assert login(alice).get(page).status_code == 403
     for page in staff_pages:
-        assert login(northwind_user).get(page).status_code == 302
+        assert login(northwind_user).get(page).status_code == 403
     assert login(northwind_user).get("/account/messages/").status_code == 404
     for person in (associate, operator):
         staff = login(person)
         assert all(staff.get(page).status_code == 200 for page in staff_pages)
         assert staff.get("/orders/N-1/messages/").url == f"/service/messages/{thread.pk}/"
-        assert staff.get(f"/seller/messages/{thread.pk}/").status_code == 302
+        assert staff.get(f"/seller/messages/{thread.pk}/").status_code == 403
 
 
 def test_text_is_escaped(order, alice, northwind_user, login, commit):

@@ -152,7 +152,7 @@ def test_promises_about_to_be_broken_are_raised_and_broken_ones_counted(operator
 
 def test_only_operators_take_actions_and_decide_appeals(login, associate, alice, northwind_user):
     for user in (associate, alice, northwind_user):
-        assert login(user).get("/operations/actions/").status_code == 302
+        assert login(user).get("/operations/actions/").status_code == 403
 
 
 def test_replying_to_the_statement_by_email_files_the_appeal(seller, commit, mailoutbox):
