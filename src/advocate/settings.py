@@ -10,13 +10,44 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ADVOCATE_DATA_DIR", Path.cwd() / "var"))
 
 DEBUG = os.environ.get("ADVOCATE_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("ADVOCATE_SECRET_KEY") or "insecure-embedded-default-change-me-in-production"
+
+
+def _secret_key() -> str:
+    """ADVOCATE_SECRET_KEY when set; otherwise the key in the data folder, made on first start.
+
+    Never a public default: sessions, sign-in links and reply addresses are signed with it. The file is
+    written whole under a temporary name and then linked into place, so two processes starting at once
+    agree on one key (the second finds the first's) and none ever reads half a key. Web processes on
+    several machines must share one key: set ADVOCATE_SECRET_KEY there.
+    """
+    configured = os.environ.get("ADVOCATE_SECRET_KEY")
+    if configured:
+        return configured
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}")
+        draft.write_text(get_random_secret_key())
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("ADVOCATE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ADVOCATE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -55,6 +86,8 @@ MIDDLEWARE = [
     "advocate.trust.middleware.ClosedAccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "advocate.accounts.middleware.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "advocate.platform.urls"
@@ -146,9 +179,34 @@ WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = os.environ.get("ADVOCATE_SECURE_COOKIES", "") == "1"
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS, from one setting. ADVOCATE_HTTPS=1 (for any site people reach over the internet): plain-HTTP
+# requests are redirected to HTTPS, browsers are told to use only HTTPS for a year (HSTS), and the session
+# and CSRF cookies are sent only over HTTPS. Behind a proxy that ends TLS, also set ADVOCATE_PROXY_HTTPS_HEADER=1
+# so the proxy's X-Forwarded-Proto says which requests came in over HTTPS — only if the proxy always sets or
+# strips that header. ADVOCATE_SECURE_COOKIES=1, the older setting, is read as ADVOCATE_HTTPS=1.
+HTTPS = "1" in (os.environ.get("ADVOCATE_HTTPS", ""), os.environ.get("ADVOCATE_SECURE_COOKIES", ""))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the site's own name only; other services on sibling names are not ours to bind
+if os.environ.get("ADVOCATE_PROXY_HTTPS_HEADER", "") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (Django's own, django.middleware.csp): only this site's scripts, styles and images
+# (photos and sparklines included), no plug-ins, no framing, forms post only here. No page has inline script
+# or style; the few behaviours live in core/static/advocate/behaviour.js.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 DEFAULT_FROM_EMAIL = os.environ.get("ADVOCATE_FROM_EMAIL", "service@advocate.localhost")
 ADVOCATE_MAIL_DOMAIN = DEFAULT_FROM_EMAIL.rpartition("@")[2] or "advocate.localhost"

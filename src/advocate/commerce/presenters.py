@@ -79,3 +79,17 @@ def mask_for(text: str, language: str | None = None) -> Masked:
     with translation.override(language or translation.get_language()):
         return mask(text, {Kind.EMAIL: _("[email hidden]"), Kind.PHONE: _("[phone hidden]"),
                            Kind.LINK: _("[link hidden]")})
+
+
+def delivery_address_for(reader, order) -> str:
+    """The order's delivery address as `reader` may see it ("" for nothing to show).
+
+    The buyer and the service see it whole. A seller who ships the order themselves needs the address but
+    never a way around the marketplace: e-mail addresses, phone numbers and links in it are masked as in
+    messages. When the marketplace ships, the seller has no need for it and sees none of it.
+    """
+    if not reader.is_seller:
+        return order.ship_to
+    if order.fulfilled_by == FulfilledBy.PLATFORM:
+        return ""
+    return mask_for(order.ship_to).text

@@ -14,7 +14,7 @@ from advocate.core.errors import Refused
 from . import selectors, services
 from .models import Integration, Scope
 from .panels import panels_for
-from .presenters import status_sentence
+from .presenters import delivery_address_for, status_sentence
 
 
 def _page_number(request) -> int:
@@ -48,6 +48,7 @@ def order_detail(request, external_id: str):
     status = selectors.status_of(order, now)
     context = {
         "order": order,
+        "ship_to": delivery_address_for(request.user, order),
         "status": status,
         "sentence": status_sentence(status, fulfilled_by=order.fulfilled_by, now=now),
         "shipments": [
