@@ -81,7 +81,18 @@ GRACE_CHOICES = [(str(int(g.total_seconds())), label) for g, label in zip(servic
     gettext_lazy("keeps working for 24 hours"), gettext_lazy("keeps working for 7 days")), strict=True)]
 
 
-def _operations_page(request, *, new_key: str = "", form_error: str = "", status: int = 200):
+# A new key is shown once, on the page the operator is sent to after the change (so reloading it never
+# creates or rotates again). It waits in the server-side session, never in a cookie, until that page pops it.
+_NEW_KEY = "operations.new_key"
+
+
+def _show_new_key_once(request, new_key: str):
+    request.session[_NEW_KEY] = new_key
+    return redirect("operations")
+
+
+def _operations_page(request, *, form_error: str = "", status: int = 200):
+    new_key = request.session.pop(_NEW_KEY, "") if request.method == "GET" else ""
     context = {**selectors.operations_overview(), "new_key": new_key, "form_error": form_error,
                "scopes": Scope.choices, "grace_choices": GRACE_CHOICES, "now": timezone.now(),
                # after a refusal the form shows what was typed; after success it is empty again
@@ -102,7 +113,7 @@ def operations(request):
                                                  acts_as=request.POST.get("acts_as", ""))
     except Refused as refused:
         return _operations_page(request, form_error=str(refused), status=422)
-    return _operations_page(request, new_key=new_key)
+    return _show_new_key_once(request, new_key)
 
 
 @operator_required
@@ -118,7 +129,7 @@ def integration_rotate(request, integration_id: int):
     except Refused as refused:
         messages.error(request, str(refused))
         return redirect("operations")
-    return _operations_page(request, new_key=new_key)
+    return _show_new_key_once(request, new_key)
 
 
 @operator_required

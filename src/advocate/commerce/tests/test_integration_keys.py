@@ -28,10 +28,23 @@ def bearer(key: str, **more) -> dict:
     return {"authorization": f"Bearer {key}", **more}
 
 
-def create_on_page(client, **form) -> str:
-    response = client.post("/operations/", form)
-    assert response.status_code == 200, response.content.decode()
+def shown_key(response) -> str:
+    """The new key on the page the operator lands on after the change (it is shown there once)."""
+    assert response.redirect_chain == [("/operations/", 302)] and response.status_code == 200
     return re.search(r'<code id="new-key">([^<]+)</code>', response.content.decode()).group(1)
+
+
+def create_on_page(client, **form) -> str:
+    return shown_key(client.post("/operations/", form, follow=True))
+
+
+def test_a_new_key_is_shown_once_and_reloading_the_page_changes_nothing(operator, login):
+    client = login(operator)
+    key = create_on_page(client, name="warehouse", scopes=["events"])
+    assert key.startswith("adv_")
+    reloaded = client.get("/operations/").content.decode()
+    assert key not in reloaded and 'id="new-key"' not in reloaded
+    assert Integration.objects.count() == 1
 
 
 def send_event(key: str, shop, order_id: str = "W-1"):
@@ -98,9 +111,9 @@ def test_rotating_keeps_the_old_key_for_the_grace_time_chosen(operator, login, s
     old = create_on_page(client, name="warehouse", scopes=["events"])
     integration = Integration.objects.get()
 
-    response = client.post(f"/operations/integrations/{integration.pk}/rotate/", {"grace": str(3600)})
+    response = client.post(f"/operations/integrations/{integration.pk}/rotate/", {"grace": str(3600)}, follow=True)
 
-    new = re.search(r'<code id="new-key">([^<]+)</code>', response.content.decode()).group(1)
+    new = shown_key(response)
     assert new != old
     assert "works until" in response.content.decode()
     assert send_event(new, shop, "R-1").status_code == 200
@@ -127,8 +140,8 @@ def test_revoking_stops_the_key_and_its_predecessor_at_once(operator, login, sho
     client = login(operator)
     old = create_on_page(client, name="warehouse", scopes=["events"])
     integration = Integration.objects.get()
-    new = re.search(r'<code id="new-key">([^<]+)</code>', client.post(
-        f"/operations/integrations/{integration.pk}/rotate/", {"grace": str(86400)}).content.decode()).group(1)
+    new = shown_key(client.post(f"/operations/integrations/{integration.pk}/rotate/", {"grace": str(86400)},
+                                follow=True))
 
     response = client.post(f"/operations/integrations/{integration.pk}/revoke/", follow=True)
 

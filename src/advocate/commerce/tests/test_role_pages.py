@@ -88,7 +88,7 @@ def test_an_operator_creates_an_integration_whose_key_works_against_the_events_a
                                                                                     post_events):
     client = login(operator)
 
-    response = client.post("/operations/", {"name": "warehouse-system", "scopes": ["events"]})
+    response = client.post("/operations/", {"name": "warehouse-system", "scopes": ["events"]}, follow=True)
 
     assert response.status_code == 200
     key = re.search(r'<code id="new-key">([^<]+)</code>', response.content.decode()).group(1)
