@@ -61,7 +61,7 @@ def status_sentence(status: OrderStatus, *, fulfilled_by: str, now: datetime) ->
         case StatusKind.LATE if status.when:
             return _("Running late — new estimate %(day)s") % {"day": when}
         case StatusKind.LATE:
-            return _("Running late — we are asking the carrier and will tell you as soon as we know")
+            return _("Running late — past the promised date, and the carrier has not given a new one yet")
         case StatusKind.DELIVERED if status.detail:
             return _("Delivered %(day)s %(time)s, %(detail)s") % {
                 "day": when,

@@ -55,7 +55,7 @@ def late_without_estimate(shop, now):
                                 promised_latest=now - timedelta(days=5)),
               shop.shipment_created("A-1", "S-1", shipped_at=now - timedelta(days=9)),
               shop.tracking_scan("S-1", "in_transit", at=now - timedelta(days=8))]
-    return events, "Running late — we are asking the carrier and will tell you as soon as we know"
+    return events, "Running late — past the promised date, and the carrier has not given a new one yet"
 
 
 def delivered(shop, now):

@@ -51,7 +51,7 @@ def test_late_with_a_new_estimate():
 
 def test_late_with_no_estimate_promises_to_find_out():
     assert sentence(OrderStatus(StatusKind.LATE, None)) == (
-        "Running late — we are asking the carrier and will tell you as soon as we know"
+        "Running late — past the promised date, and the carrier has not given a new one yet"
     )
 
 
