@@ -5,7 +5,7 @@ grow with the seller's history: it reads one order and changes a handful of coun
 from collections import defaultdict
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +16,7 @@ from advocate.commerce.models import CancelledBy, Order, Shipment, TrackingScan
 from advocate.commerce.presenters import mask_for
 from advocate.commerce.selectors import order_facts
 from advocate.commerce.status import ShipmentFacts
-from advocate.core.db import insert_rows, retrying_write, update_rows
+from advocate.core.db import add_to_counters, insert_rows, retrying_write, update_rows
 from advocate.core.errors import Invalid, Refused
 from advocate.trust.guards import customer_may_act
 
@@ -89,16 +89,9 @@ def _facts(record: health.OrderRecord, now: datetime) -> dict:
 
 
 def _apply(changes: dict[tuple[int, health.Counter, object], int]) -> None:
-    """Add each (seller, counter, day) change to its day counter, creating the counters that do not exist yet:
-    one statement for the whole batch (an upsert, run with executemany)."""
-    rows = [(seller_id, day, str(counter), delta) for (seller_id, counter, day), delta in changes.items() if delta]
-    if not rows:
-        return
-    table = connection.ops.quote_name(HealthDay._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (seller_id, day, counter, value) VALUES (%s, %s, %s, %s) "
-            f"ON CONFLICT (seller_id, day, counter) DO UPDATE SET value = {table}.value + excluded.value", rows)
+    """Add each (seller, counter, day) change to its day counter: one upsert for the whole batch."""
+    add_to_counters(HealthDay, ["seller_id", "day", "counter"], "value",
+                    ((seller_id, day, str(counter), delta) for (seller_id, counter, day), delta in changes.items()))
 
 
 _HEALTH_FIELDS = ["contributions", "next_check_at", "defective", "negative_feedback", "claim_against_seller",
