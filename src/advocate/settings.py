@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "advocate.sellers",
     "advocate.trust",
     "advocate.messaging",
+    "advocate.insights",
     "advocate.demo",
     "advocate.platform",
 ]

@@ -7,6 +7,7 @@ from advocate.cases import views as case_views
 from advocate.claims import views as claim_views
 from advocate.commerce import views as commerce_views
 from advocate.demo.views import LoginView
+from advocate.insights import views as insight_views
 from advocate.sellers import views as seller_views
 from advocate.trust import views as trust_views
 
@@ -28,6 +29,8 @@ urlpatterns = [
     path("account/decisions/", trust_views.account_actions, name="account_actions"),
     path("account/decisions/<str:reference>/appeal/", trust_views.appeal, name="appeal"),
     path("operations/sellers/", seller_views.marketplace_health, name="marketplace_health"),
+    path("operations/insights/", insight_views.insights, name="insights"),
+    path("operations/insights/contacts/", insight_views.contacts, name="insights_contacts"),
     path("operations/actions/", trust_views.operations, name="trust_operations"),
     path("operations/appeals/<int:appeal_id>/", trust_views.appeal_decide, name="appeal_decide"),
     path("operations/actions/<str:reference>/lift/", trust_views.action_lift, name="action_lift"),

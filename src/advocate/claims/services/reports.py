@@ -12,6 +12,7 @@ from advocate.core.references import new_reference
 from advocate.trust.guards import customer_may_act
 
 from .. import ledger, rules, selectors
+from ..hooks import report_filed
 from ..models import ProblemItem, ProblemPhoto, ProblemReport, ReportState, Return
 from ..photos import PhotoRejected, clean_photo
 from ..rules import Outcome, Remedy
@@ -84,6 +85,7 @@ def report_file(*, order: Order, customer: Customer, problem: str, request_key: 
         for index, data in enumerate(cleaned, 1):
             ProblemPhoto.objects.create(report=report, image=ContentFile(data, name=f"{report.reference}-{index}.jpg"))
         _carry_out(report, decision, moment)
+        report_filed(report)
         return report
 
     return retrying_write(work)

@@ -6,6 +6,7 @@ from tqdm import tqdm
 from advocate.demo import cases as cases_demo
 from advocate.demo import claims as claims_demo
 from advocate.demo import marketplace as demo
+from advocate.insights.services import insights_recount
 from advocate.sellers import services as seller_services
 from advocate.sellers.enforcement import sellers_enforce
 
@@ -54,3 +55,6 @@ class Command(BaseCommand):
             warned = sellers_enforce(now=opts["now"])
             self.stdout.write(f"{warned} seller warnings for figures outside target (see demo-seller's account health)")
             self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD!r}): " + ", ".join(u for _, u in logins))
+        # The generator writes in bulk, past the upkeep that counts contacts and orders as they happen.
+        counted = insights_recount()
+        self.stdout.write(f"Contacts counted for insights: {counted['conversation'] + counted['problem_report']:,}")
