@@ -35,8 +35,33 @@ def render_email(template: str, context: dict, language: str, time_zone: str = "
     return subject.strip(), body.strip() + "\n"
 
 
+# Every email we send carries this header with our own address (as procmail and list servers do), so a mail that
+# comes back to us carrying it is known for our own, whatever happened to its From.
+LOOP_HEADER = "X-Loop"
+
+
 def new_message_id() -> str:
+    """Our Message-IDs end in our mail domain (`ADVOCATE_MAIL_DOMAIN`): a mail carrying one came from us."""
     return make_msgid(domain=settings.ADVOCATE_MAIL_DOMAIN)
+
+
+def loop_value() -> str:
+    """What our X-Loop header says: the address we send from."""
+    return settings.DEFAULT_FROM_EMAIL.strip().lower()
+
+
+def is_own_address(address: str) -> bool:
+    """Whether a mail from this address is our own coming back: the address we send from
+    (`ADVOCATE_FROM_EMAIL`), or one of its plus-addresses (the signed reply addresses, service+c42-…@…), in
+    any letter case. Other addresses at our domain are not: they may be people."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    own_local, _, own_domain = loop_value().rpartition("@")
+    return bool(local) and domain == own_domain and local.split("+", 1)[0] == own_local
+
+
+def is_own_message_id(message_id: str) -> bool:
+    """Whether a Message-ID (without <>) is one we minted: its domain is exactly our mail domain."""
+    return message_id.strip("<> ").rpartition("@")[2].lower() == settings.ADVOCATE_MAIL_DOMAIN.lower()
 
 
 def email_queue(*, key: str, to: str, template: str, context: dict, language: str, time_zone: str = "UTC",
@@ -77,7 +102,8 @@ def email_send(email_id: int, *, now=None) -> bool:
     if not taken:
         return False
     email = OutboundEmail.objects.get(pk=email_id)
-    headers = {"Message-ID": email.message_id, "Content-Language": email.language, **email.headers}
+    headers = {"Message-ID": email.message_id, "Content-Language": email.language, LOOP_HEADER: loop_value(),
+               **email.headers}
     if email.automatic:
         headers["Auto-Submitted"] = "auto-generated"
     message = EmailMessage(subject=email.subject, body=email.body, to=[email.to], headers=headers,

@@ -6,6 +6,7 @@ already took part in that conversation. Anything else starts a new conversation:
 should have been one are a nuisance, one that mixes two customers is a breach."""
 
 import hashlib
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -20,10 +21,11 @@ from advocate.commerce.selectors import customer_by_email
 from advocate.core.db import retrying_write
 from advocate.notifications.models import OutboundEmail
 from advocate.notifications.replies import reply_received
+from advocate.notifications.services import is_own_address, is_own_message_id
 
 from .. import tokens
 from ..language import guess_language
-from ..mail.parse import ParsedMail, parse
+from ..mail.parse import ParsedMail, content_digest, parse
 from ..models import (
     Attachment,
     Channel,
@@ -37,6 +39,8 @@ from ..models import (
 )
 from .common import MAX_REFERENCES
 
+log = logging.getLogger(__name__)
+
 
 def mail_receive(raw: bytes, *, source: str, recipients=(), now: datetime | None = None) -> tuple[InboundMail, bool]:
     """Take one email as it arrived (from IMAP, the SMTP listener, or a file) into its conversation; returns
@@ -44,25 +48,39 @@ def mail_receive(raw: bytes, *, source: str, recipients=(), now: datetime | None
     really sent to when the headers do not.
 
     The same mail again — a mailbox fetched twice, a mail delivered by IMAP and by SMTP — returns the first
-    record and changes nothing. Automatic mail (auto-replies, bounces, lists) is kept but never reopens a
-    conversation or starts one, so no robot can talk to us in a loop."""
+    record and changes nothing: the same Message-ID *and* the same content (`content_digest`). A different mail
+    that reuses a Message-ID is kept as a mail of its own (`reused_message_id`). Automatic mail (auto-replies,
+    bounces, lists) is kept but never reopens a conversation or starts one, so no robot can talk to us in a
+    loop; nor does our own mail come back (`_own_mail`), which is kept for the record only."""
     mail = parse(raw)
     if recipients:
         mail = replace(mail, recipients_hint=tuple(r.lower() for r in recipients) + mail.recipients_hint)
-    existing = InboundMail.objects.filter(message_id=mail.message_id).first()
+    digest = content_digest(mail)
+    # Mail stored before digests were kept (content_hash "") is matched by its Message-ID alone, as it was then.
+    same = InboundMail.objects.filter(message_id=mail.message_id, content_hash__in=[digest, ""])
+    existing = same.first()
     if existing is not None:
         return existing, False
     moment = now or timezone.now()
     raw_file = ContentFile(raw, name=hashlib.sha256(raw).hexdigest()[:32] + ".eml")
 
     def work():
-        found = InboundMail.objects.filter(message_id=mail.message_id).first()
+        found = same.first()
         if found is not None:
             return found, False
+        inbound = InboundMail(message_id=mail.message_id, content_hash=digest, source=source[:40],
+                              sender=mail.from_address[:254], subject=mail.subject[:300], automatic=mail.automatic,
+                              received_at=moment,
+                              reused_message_id=InboundMail.objects.filter(message_id=mail.message_id).exists())
+        own = _own_mail(mail)
+        if own:
+            log.info("our own mail came back (%s): %s, kept, not answered", own, mail.message_id)
+            inbound.outcome = InboundOutcome.OWN
+            inbound.raw = raw_file
+            inbound.save()
+            return inbound, True
         conversation, rule, order = _thread(mail)
-        inbound = InboundMail(message_id=mail.message_id, source=source[:40], sender=mail.from_address[:254],
-                              subject=mail.subject[:300], automatic=mail.automatic, received_at=moment,
-                              thread_rule=rule, conversation=conversation)
+        inbound.thread_rule, inbound.conversation = rule, conversation
         if mail.automatic:
             inbound.outcome = InboundOutcome.AUTOMATIC
             if conversation is not None:
@@ -84,7 +102,23 @@ def mail_receive(raw: bytes, *, source: str, recipients=(), now: datetime | None
         return retrying_write(work)
     except IntegrityError:
         # Another process stored the same mail between our check and our write (the retries found it too).
-        return InboundMail.objects.get(message_id=mail.message_id), False
+        return same.get(), False
+
+
+def _own_mail(mail: ParsedMail) -> str:
+    """Why this mail is our own come back (a customer's server returning it, a forward rule, a copy to our own
+    mailbox), or "": from our address (`ADVOCATE_FROM_EMAIL` or a plus-address of it, any letter case), carrying
+    our X-Loop header, or with a Message-ID we minted. A bounce is not: it is a report about our mail, and shows
+    in its conversation."""
+    if mail.automatic == "bounce":
+        return ""
+    if is_own_address(mail.from_address):
+        return "from"
+    if any(is_own_address(value) for value in mail.loops):
+        return "x-loop"
+    if is_own_message_id(mail.message_id) or OutboundEmail.objects.filter(message_id=f"<{mail.message_id}>").exists():
+        return "message-id"
+    return ""
 
 
 @dataclass(frozen=True)

@@ -849,3 +849,32 @@ def test_the_parser_is_plain_python_without_django():
     probe = "import sys, advocate.cases.mail.parse; print(any(m.startswith('django') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# --- what makes two mails the same mail -----------------------------------------------------------------------
+
+
+def test_content_digest_ignores_the_route_but_not_what_the_mail_says():
+    from advocate.cases.mail.parse import content_digest
+
+    plain = mail("Message-ID: <d@x>\nSubject: Lamp", "Still broken.\n")
+    routed = mail("Received: from mx by imap\nMessage-ID: <d@x>\nSubject:  Lamp ", "Still  broken.\r\n\n")
+    assert content_digest(parse(plain)) == content_digest(parse(routed))
+    for other in (mail("Message-ID: <d@x>\nSubject: Lamp", "Still broken!\n"),
+                  mail("Message-ID: <d@x>\nSubject: Lamp 2", "Still broken.\n"),
+                  mail("From: bob@example.net\nMessage-ID: <d@x>\nSubject: Lamp", "Still broken.\n")):
+        assert content_digest(parse(other)) != content_digest(parse(plain))
+
+
+def test_content_digest_tells_two_photos_under_one_message_id_apart():
+    from advocate.cases.mail.compose import compose
+    from advocate.cases.mail.parse import content_digest
+
+    first, second = (compose(sender="a@example.com", message_id="m@phone", body="", subject="Photo",
+                             attachment=("photo.jpg", "image/jpeg", data)) for data in (b"one", b"two"))
+    assert content_digest(parse(first)) != content_digest(parse(second))
+
+
+def test_x_loop_values_are_read_lowercased_without_brackets():
+    assert parse(mail("X-Loop: <Service@Shop.Example>\nX-Loop: other@list.example")).loops == (
+        "service@shop.example", "other@list.example")
