@@ -91,6 +91,9 @@ class Message(models.Model):
     body = models.TextField(help_text=_("What the person wrote, without the quoted history."))
     full_text = models.TextField(blank=True, help_text=_("The whole text, quoted history included."))
     automatic = models.CharField(max_length=12, blank=True, help_text=_("auto_reply, bounce or list: never answered."))
+    thread_rule = models.CharField(
+        max_length=16, blank=True,
+        help_text=_("How a mail joined the conversation: in_reply_to, references, address, subject or bounce."))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
     email = models.ForeignKey("notifications.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL,

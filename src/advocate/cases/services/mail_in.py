@@ -1,9 +1,11 @@
 """Mail in: parse, thread, store.
 
 Threading never guesses. A mail joins a conversation by, in turn, its In-Reply-To, its References, the
-signed token in the address it was sent to, then the signed token in its subject; and only when its sender
-already took part in that conversation. Anything else starts a new conversation: two conversations that
-should have been one are a nuisance, one that mixes two customers is a breach."""
+signed token in the address it was sent to, then the signed token in its subject. By the headers or the
+subject token, only when its sender already took part in that conversation; by the signed reply address, from
+any address, since only the people we wrote to know it (the sender's address is shown when it is not the
+customer's). Anything else starts a new conversation: two conversations that should have been one are a
+nuisance, one that mixes two customers is a breach."""
 
 import hashlib
 import logging
@@ -84,10 +86,10 @@ def mail_receive(raw: bytes, *, source: str, recipients=(), now: datetime | None
         if mail.automatic:
             inbound.outcome = InboundOutcome.AUTOMATIC
             if conversation is not None:
-                _store_message(conversation, mail, moment)
+                _store_message(conversation, mail, moment, rule)
         elif conversation is not None:
             inbound.outcome = InboundOutcome.JOINED
-            _store_message(conversation, mail, moment)
+            _store_message(conversation, mail, moment, rule)
             _customer_wrote(conversation, moment)
         else:
             inbound.outcome = InboundOutcome.NEW
@@ -152,7 +154,11 @@ def _thread(mail: ParsedMail) -> tuple[Conversation | None, str, Order | None]:
         if number is None:
             continue
         conversation = Conversation.objects.filter(pk=number).select_related("customer").first()
-        if conversation is not None and _may_join(conversation, mail.from_address):
+        # The signed reply address is only in the mail we sent to the conversation's people: writing to it
+        # proves they received it, so it lets them in from another address of theirs (their work address, say).
+        # A subject token can be copied anywhere, so it needs a sender already in the conversation.
+        if conversation is not None and mail.from_address and (
+                rule == "address" or _may_join(conversation, mail.from_address)):
             return conversation, rule, None
     return None, "", about_order
 
@@ -211,7 +217,7 @@ def _start_conversation(mail: ParsedMail, order: Order | None, moment: datetime)
     )
 
 
-def _store_message(conversation: Conversation, mail: ParsedMail, moment: datetime) -> Message:
+def _store_message(conversation: Conversation, mail: ParsedMail, moment: datetime, rule: str = "") -> Message:
     cc = [address for address in mail.to + mail.cc if not _is_ours(address)]
     # A forged mail may carry the Message-ID of one of ours: keep it, but it must not take over that id.
     taken = Message.objects.filter(message_id=mail.message_id).exists()
@@ -219,7 +225,8 @@ def _store_message(conversation: Conversation, mail: ParsedMail, moment: datetim
         conversation=conversation, direction=Direction.IN, message_id=None if taken else mail.message_id,
         references=" ".join(mail.references[-MAX_REFERENCES:]), from_email=mail.from_address[:254],
         from_name=mail.from_name[:200], cc=" ".join(cc), subject=mail.subject[:300], body=mail.visible_text,
-        full_text=mail.text, automatic=mail.automatic, created_at=moment,  # arrival: senders' clocks vary
+        full_text=mail.text, automatic=mail.automatic, thread_rule=rule,
+        created_at=moment,  # arrival: senders' clocks vary
     )
     for attachment in mail.attachments:
         Attachment.objects.create(

@@ -78,17 +78,53 @@ def test_a_reply_joins_its_conversation_by_each_rule_in_turn(thread, how):
     assert Conversation.objects.count() == 1
 
 
-def test_a_stranger_quoting_someone_elses_references_and_tokens_starts_their_own_conversation(thread):
+def test_a_stranger_quoting_someone_elses_references_and_subject_token_starts_their_own_conversation(thread):
     conversation, reply = thread
     secret = settings.SECRET_KEY
     inbound = receive(compose(
         sender=STRANGER, in_reply_to=reply.message_id, references=[reply.message_id],
-        to=tokens.reply_address(settings.DEFAULT_FROM_EMAIL, conversation.pk, secret),
         subject=f"Re: lamp {tokens.subject_token(conversation.pk, secret)}", body="Give me the refund instead.",
     ))
     assert inbound.conversation_id != conversation.pk
     assert inbound.conversation.customer is None and inbound.conversation.email == STRANGER
     assert not conversation.messages.filter(from_email=STRANGER).exists()
+
+
+ALICE_AT_WORK = "alice.m@work.example"
+
+
+def test_a_reply_to_the_signed_reply_address_joins_from_another_address_of_the_same_person(thread, login,
+                                                                                          associate):
+    conversation, reply = thread
+    address = tokens.reply_address(settings.DEFAULT_FROM_EMAIL, conversation.pk, settings.SECRET_KEY)
+    # Alice answers from her work account: the headers would not let that address in, the reply address does.
+    inbound = receive(compose(sender=ALICE_AT_WORK, to=address, in_reply_to=reply.message_id,
+                              subject="Re: lamp", body="Writing from work: it flickers again."))
+    assert (inbound.conversation_id, inbound.thread_rule) == (conversation.pk, "address")
+    message = conversation.messages.get(body__startswith="Writing from work")
+    assert (message.from_email, message.thread_rule) == (ALICE_AT_WORK, "address")
+    conversation.refresh_from_db()
+    assert conversation.email == ALICE_MAIL  # we still answer the customer's own address
+    assert conversation.state == ConversationState.OPEN
+    # The associate sees that it came from another address, and why it is here; not on Alice's own mail.
+    page = login(associate).get(f"/service/conversations/{conversation.pk}/").content.decode()
+    assert page.count("not the customer's address") == 1
+    assert f"Sent from {ALICE_AT_WORK}, not the customer's address; replies go to {ALICE_MAIL}." in page
+    assert "signed reply address" in page
+
+
+def test_the_subject_token_alone_never_lets_another_address_in(thread):
+    conversation, _ = thread
+    inbound = receive(compose(sender=ALICE_AT_WORK, subject=f"Re: lamp "
+                              f"{tokens.subject_token(conversation.pk, settings.SECRET_KEY)}"))
+    assert inbound.conversation_id != conversation.pk and inbound.outcome == "new"
+
+
+def test_a_reply_address_with_a_forged_signature_lets_nobody_in(thread):
+    conversation, _ = thread
+    local, _, domain = settings.DEFAULT_FROM_EMAIL.partition("@")
+    inbound = receive(compose(sender=ALICE_AT_WORK, to=f"{local}+c{conversation.pk}-00000000@{domain}"))
+    assert inbound.conversation_id != conversation.pk
 
 
 def test_a_forged_token_is_not_trusted(thread):
@@ -357,6 +393,12 @@ def test_the_whole_corpus_has_no_wrong_merges_and_no_duplicates(shop, associate,
         ("alice", compose(sender=ALICE_MAIL, message_id="c3@a", in_reply_to=reply_a.message_id,
                           body="And the cable is loose.")),
         ("new", compose(sender=ALICE_MAIL, message_id="c1@a", subject="Gift wrapping?", body="Do you wrap?")),
+        # Bob from his other address: the subject token alone does not let him in, the signed reply address does
+        # (and from then on that address has taken part).
+        ("new", compose(sender="bob@work.example", message_id="c12@bw", in_reply_to=reply_b.message_id,
+                        subject=f"Re: {tokens.subject_token(bob_conv.pk, secret)}")),
+        ("bob", compose(sender="bob@work.example", message_id="c13@bw",
+                        cc=[tokens.reply_address(settings.DEFAULT_FROM_EMAIL, bob_conv.pk, secret)])),
     ]
     expected = {"alice": alice_conv.pk, "bob": bob_conv.pk}
     for _round in range(2):
@@ -373,7 +415,8 @@ def test_the_whole_corpus_has_no_wrong_merges_and_no_duplicates(shop, associate,
     assert InboundMail.objects.filter(reused_message_id=True).count() == 2
     # Every mail is a message once (the auto-reply too), except our own.
     assert Message.objects.filter(direction=Direction.IN).count() == len(corpus) - own
-    # Alice's, Bob's, Bob's mixed-up reply, the stranger's, Alice's new question under a reused id.
-    assert Conversation.objects.count() == 5
+    # Alice's, Bob's, Bob's mixed-up reply, the stranger's, Alice's new question under a reused id, Bob's from
+    # work with only the subject token.
+    assert Conversation.objects.count() == 6
     alice_conv.refresh_from_db()
     assert alice_conv.messages.filter(direction=Direction.IN).count() == 5  # c1, c3, c4, c9, the second c3
