@@ -546,6 +546,10 @@ QUOTED = "> Would you like a refund or a replacement?\n> Kind regards"
         "1 дек. 2026 г., в 10:00, Служба поддержки <support@shop.example> написал(а):",
         "вт, 1 дек. 2026 г. в 10:00, Служба поддержки <support@shop.example>:",
         "01.12.2026 10:00, Служба поддержки пишет:",
+        "Вы писали 1 декабря 2026 г., 10:00:",
+        "1 декабря 2026 г., 10:00, Служба поддержки <support@shop.example> писал(а):",
+        "Служба поддержки <support@shop.example> писала:",
+        "Вы писали нам 01.12.2026 в 10:00 с адреса <support@shop.example>:",
         "在 2026年12月1日 10:00，客服 <support@shop.example> 写道：",
         "客服 <support@shop.example> 于2026年12月1日周二 10:00写道：",
         "2026年12月1日(火) 10:00 サポート <support@shop.example>:",
@@ -610,6 +614,8 @@ def test_outlook_history_blocks_in_every_language_are_cut(history):
         "My colleague wrote:\nThe lamp arrived broken.",
         "I wrote to you on Tuesday, December 1 and nobody answered.\nOn Monday I will call.",
         "Subject: refund\nOrder: 1042\nFrom: Bob",
+        "Вы писали, что посылка придёт завтра.\nНо её нет.",
+        "Мне писали из службы доставки:\nпосылка потеряна.",
     ],
 )
 def test_ordinary_sentences_with_wrote_or_from_are_not_cut(text):
@@ -812,6 +818,25 @@ def test_hostile_messages_never_raise(message):
 def test_dangerous_filenames_are_made_safe():
     (attachment,) = parse(HOSTILE[10]).attachments
     assert attachment.filename == "htaccess"
+
+
+@pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
+                                     "\u2068", "\u2069", "\u200e", "\u200f", "\u061c"])
+def test_attachment_names_lose_bidi_controls_so_they_read_as_they_are(control):
+    from advocate.cases.mail.compose import compose
+
+    # "invoice\u202Efdp.exe" shows as "invoiceexe.pdf": without the control it shows what it is.
+    raw = compose(sender="a@example.com", attachment=(f"invoice{control}fdp.exe", "application/octet-stream", b"MZ"))
+    (attachment,) = parse(raw).attachments
+    assert attachment.filename == "invoicefdp.exe"
+    # Also in an RFC 2231 name and when nothing but controls is left.
+    rfc2231 = mail('Content-Type: multipart/mixed; boundary="b"', "--b\nContent-Type: text/plain\n\nHi\n--b\n"
+                   "Content-Type: application/pdf\nContent-Disposition: attachment; "
+                   f"filename*=utf-8''%E2%80%AE%E2%81%A6{control.encode().hex('%').upper().join(['%', ''])}x.pdf\n"
+                   "\nJVBERi0=\n--b--\n")
+    assert [a.filename for a in parse(rfc2231).attachments] == ["x.pdf"]
+    only = compose(sender="a@example.com", attachment=(control * 3, "application/pdf", b"%PDF"))
+    assert parse(only).attachments[0].filename == "attachment-1.pdf"
 
 
 def garbled(data: bytes, rng: random.Random) -> bytes:

@@ -399,6 +399,10 @@ def test_the_whole_corpus_has_no_wrong_merges_and_no_duplicates(shop, associate,
                         subject=f"Re: {tokens.subject_token(bob_conv.pk, secret)}")),
         ("bob", compose(sender="bob@work.example", message_id="c13@bw",
                         cc=[tokens.reply_address(settings.DEFAULT_FROM_EMAIL, bob_conv.pk, secret)])),
+        # Alice answers in Russian under a "Вы писали …:" attribution, with a file named to look like a photo.
+        ("alice", compose(sender=ALICE_MAIL, message_id="c14@a", in_reply_to=reply_a.message_id,
+                          body="Лампа всё ещё мигает.\n\nВы писали 1 декабря 2026 г., 10:00:\n> On it\n",
+                          attachment=("лампа\u202egpj.exe", "application/octet-stream", b"MZ"))),
     ]
     expected = {"alice": alice_conv.pk, "bob": bob_conv.pk}
     for _round in range(2):
@@ -419,4 +423,6 @@ def test_the_whole_corpus_has_no_wrong_merges_and_no_duplicates(shop, associate,
     # work with only the subject token.
     assert Conversation.objects.count() == 6
     alice_conv.refresh_from_db()
-    assert alice_conv.messages.filter(direction=Direction.IN).count() == 5  # c1, c3, c4, c9, the second c3
+    assert alice_conv.messages.filter(direction=Direction.IN).count() == 6  # c1, c3, c4, c9, the second c3, c14
+    russian = alice_conv.messages.get(message_id="c14@a")
+    assert russian.body == "Лампа всё ещё мигает." and russian.attachments.get().filename == "лампаgpj.exe"
