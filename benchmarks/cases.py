@@ -112,7 +112,7 @@ def _fill(rng: random.Random, count: int, now: datetime) -> list[tuple]:
         "escalation_reason", "reason", "created_at", "updated_at", "waiting_since", "resolved_at"])
     message_sql = _insert_sql(connection, Message, [
         "conversation_id", "direction", "message_id", "references", "from_email", "from_name", "cc", "subject",
-        "body", "full_text", "automatic", "created_at"])
+        "body", "full_text", "automatic", "thread_rule", "created_at"])
     question = "Hello, could you tell me when my order arrives? " * 3
     answer = "It is on its way and arrives on Thursday. " * 3
     for start in range(0, count, BATCH):
@@ -129,11 +129,11 @@ def _fill(rng: random.Random, count: int, now: datetime) -> list[tuple]:
                 when(created + timedelta(hours=2)), when(created) if state == ConversationState.OPEN else None,
                 when(created) if state == ConversationState.RESOLVED else None))
             messages.append((number, Direction.IN.value, f"bench-{number}-in@bench.example", "", email, name, "",
-                             subject, question, question, "", when(created)))
+                             subject, question, question, "", "", when(created)))
             if state != ConversationState.OPEN:
                 messages.append((number, Direction.OUT.value, f"bench-{number}-out@advocate.localhost",
                                  f"bench-{number}-in@bench.example", "service@advocate.localhost", "", "",
-                                 f"Re: {subject}", answer, answer, "", when(created + timedelta(hours=2))))
+                                 f"Re: {subject}", answer, answer, "", "", when(created + timedelta(hours=2))))
         with transaction.atomic():
             _write(connection, Conversation, conversation_sql, conversations)
             _write(connection, Message, message_sql, messages)

@@ -14,6 +14,6 @@ class ConversationAdmin(admin.ModelAdmin):
 @admin.register(InboundMail)
 class InboundMailAdmin(admin.ModelAdmin):
     list_display = ["received_at", "sender", "subject", "outcome", "thread_rule", "automatic"]
-    list_filter = ["outcome", "automatic", "source"]
+    list_filter = ["outcome", "automatic", "reused_message_id", "source"]
     search_fields = ["message_id", "sender", "subject"]
     raw_id_fields = ["conversation"]

@@ -12,11 +12,40 @@ from django.db import close_old_connections
 from django.utils import timezone
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, U
 
-from .models import MailboxCursor
+from .models import InboundMail, InboundOutcome, MailboxCursor
 from .services import mail_receive
 
 log = logging.getLogger(__name__)
 FETCH_BATCH = 200
+
+
+@dataclass
+class Tally:
+    """What a run of mail in came to, for the command's summary: new mail, the same mail again (skipped), a
+    different mail that reused an earlier Message-ID (kept as new), and our own mail come back (kept only)."""
+
+    new: int = 0
+    duplicates: int = 0
+    reused: int = 0
+    own: int = 0
+
+    def add(self, inbound: InboundMail, created: bool) -> None:
+        if not created:
+            self.duplicates += 1
+        elif inbound.outcome == InboundOutcome.OWN:
+            self.own += 1
+        elif inbound.reused_message_id:
+            self.reused += 1
+        else:
+            self.new += 1
+
+    @property
+    def stored(self) -> int:
+        return self.new + self.reused + self.own
+
+    def __str__(self) -> str:
+        return (f"{self.new} new, {self.duplicates} duplicates skipped, {self.reused} reused Message-ID kept as new, "
+                f"{self.own} of our own kept, not answered")
 
 
 @dataclass(frozen=True)
@@ -51,15 +80,15 @@ class ImapAccount:
         return box(self.host, self.port, timeout=30).login(self.username, self.password, initial_folder=self.folder)
 
 
-def mailbox_poll(url: str, *, limit: int = 5000, progress=None) -> int:
-    """Take in every mail that arrived in the mailbox since the last poll; returns how many were new to us.
+def mailbox_poll(url: str, *, limit: int = 5000, progress=None) -> Tally:
+    """Take in every mail that arrived in the mailbox since the last poll; returns what it came to.
 
     Mail is read without marking it seen, oldest first, and the cursor moves after each one, so a poll cut
     short resumes where it stopped. If the server renumbered the mailbox (a new UIDVALIDITY) everything is
-    read again, and the Message-ID check drops what we already have."""
+    read again, and the duplicate check drops what we already have."""
     account = ImapAccount.from_url(url)
     cursor, _ = MailboxCursor.objects.get_or_create(mailbox=account.name)
-    taken = 0
+    taken = Tally()
     with account.connect() as mailbox:
         validity = mailbox.folder.status(account.folder, ["UIDVALIDITY"])["UIDVALIDITY"]
         if validity != cursor.uid_validity:
@@ -71,7 +100,7 @@ def mailbox_poll(url: str, *, limit: int = 5000, progress=None) -> int:
             status, data = mailbox.client.uid("FETCH", str(uid), "(BODY.PEEK[])")
             raw = next((part[1] for part in data if isinstance(part, tuple)), None) if status == "OK" else None
             if raw is not None:
-                taken += mail_receive(raw, source=f"imap:{account.name}")[1]
+                taken.add(*mail_receive(raw, source=f"imap:{account.name}"))
             cursor.last_uid = uid
             cursor.save(update_fields=["uid_validity", "last_uid"])
             if progress:

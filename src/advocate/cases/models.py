@@ -91,6 +91,9 @@ class Message(models.Model):
     body = models.TextField(help_text=_("What the person wrote, without the quoted history."))
     full_text = models.TextField(blank=True, help_text=_("The whole text, quoted history included."))
     automatic = models.CharField(max_length=12, blank=True, help_text=_("auto_reply, bounce or list: never answered."))
+    thread_rule = models.CharField(
+        max_length=16, blank=True,
+        help_text=_("How a mail joined the conversation: in_reply_to, references, address, subject or bounce."))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
     email = models.ForeignKey("notifications.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL,
@@ -115,13 +118,20 @@ class InboundOutcome(models.TextChoices):
     NEW = "new", _("Started a conversation")
     JOINED = "joined", _("Joined a conversation")
     AUTOMATIC = "automatic", _("Automatic mail, not answered")
+    OWN = "own", _("Our own mail come back, not answered")
 
 
 class InboundMail(models.Model):
-    """Every email received, once, exactly as it arrived. The unique Message-ID is what makes fetching the
-    same mailbox twice, or the same mail arriving by IMAP and by SMTP, change nothing."""
+    """Every email received, once, exactly as it arrived. The Message-ID with the digest of what the mail says
+    is unique: fetching the same mailbox twice, or the same mail arriving by IMAP and by SMTP, changes nothing,
+    while a different mail that reuses a Message-ID (some phones mint one per minute) is still kept."""
 
-    message_id = models.CharField(max_length=250, unique=True)
+    message_id = models.CharField(max_length=250)
+    content_hash = models.CharField(
+        max_length=64, blank=True,
+        help_text=_("Digest of sender, subject, text and attachments; empty for mail received before it was kept."))
+    reused_message_id = models.BooleanField(
+        default=False, help_text=_("An earlier, different mail carried the same Message-ID."))
     source = models.CharField(max_length=40)
     sender = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=300, blank=True)
@@ -134,6 +144,9 @@ class InboundMail(models.Model):
         max_length=16, blank=True,
         help_text=_("How it found its conversation: in_reply_to, references, address, subject or bounce."))
     received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message_id", "content_hash"], name="inbound_mail_once")]
 
 
 class MailboxCursor(models.Model):

@@ -12,7 +12,8 @@ from .services import callbacks_check
 def _poll(now) -> dict[str, int]:
     if not settings.ADVOCATE_IMAP_URL:
         return {}
-    return {"mail_received": mailbox_poll(settings.ADVOCATE_IMAP_URL)}
+    tally = mailbox_poll(settings.ADVOCATE_IMAP_URL)
+    return {"mail_received": tally.new + tally.reused, "mail_duplicates": tally.duplicates, "mail_own": tally.own}
 
 
 JOBS = [

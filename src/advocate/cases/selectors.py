@@ -82,8 +82,14 @@ def timeline(conversation: Conversation) -> list:
     messages = list(conversation.messages.select_related("author", "email").prefetch_related("attachments")
                     .order_by("created_at", "pk"))
     actions = list(conversation.actions.select_related("by").order_by("created_at", "pk"))
+    customer_addresses = {conversation.email.lower(), conversation.customer.email.lower() if conversation.customer
+                          else ""}
     for message in messages:
         message.entry, message.who = "message", _name(message.author)
+        # Mail from an address that is not the customer's (a colleague copied in, or the customer's other
+        # address writing to the signed reply address): the associate should see it, as the reply goes to
+        # the customer's.
+        message.other_address = message.direction == "in" and message.from_email.lower() not in customer_addresses
     for action in actions:
         action.entry, action.who = "action", _name(action.by)
     return sorted(messages + actions, key=lambda entry: entry.created_at)

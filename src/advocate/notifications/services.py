@@ -2,8 +2,11 @@
 sent by a task once that transaction has committed; `emails_send_due` (run by `advocate tick`) retries
 failures with growing pauses and picks up anything a crashed worker left behind."""
 
+import email.policy
 import logging
+import re
 from datetime import timedelta
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers, make_msgid
@@ -18,6 +21,7 @@ from advocate.core.zones import reader
 from .models import EmailState, OutboundEmail
 
 log = logging.getLogger(__name__)
+_ONE_LINE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
 MAX_ATTEMPTS = 8
 # After the n-th failure, wait this long (the last pause repeats): about a day and a half in all.
@@ -32,11 +36,61 @@ def render_email(template: str, context: dict, language: str, time_zone: str = "
     with reader(language, time_zone), absolute_days():
         text = render_to_string(template, context).strip()
     subject, _, body = text.partition("\n")
-    return subject.strip(), body.strip() + "\n"
+    # One line whatever the template was given: no CR (or other control character) reaches the header.
+    return _ONE_LINE.sub(" ", subject).strip(), body.strip() + "\n"
+
+
+# Every email we send carries this header with our own address (as procmail and list servers do), so a mail that
+# comes back to us carrying it is known for our own, whatever happened to its From.
+LOOP_HEADER = "X-Loop"
 
 
 def new_message_id() -> str:
+    """Our Message-IDs end in our mail domain (`ADVOCATE_MAIL_DOMAIN`): a mail carrying one came from us."""
     return make_msgid(domain=settings.ADVOCATE_MAIL_DOMAIN)
+
+
+def loop_value() -> str:
+    """What our X-Loop header says: the address we send from."""
+    return settings.DEFAULT_FROM_EMAIL.strip().lower()
+
+
+def is_own_address(address: str) -> bool:
+    """Whether a mail from this address is our own coming back: the address we send from
+    (`ADVOCATE_FROM_EMAIL`), or one of its plus-addresses (the signed reply addresses, service+c42-…@…), in
+    any letter case. Other addresses at our domain are not: they may be people."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    own_local, _, own_domain = loop_value().rpartition("@")
+    return bool(local) and domain == own_domain and local.split("+", 1)[0] == own_local
+
+
+def is_own_message_id(message_id: str) -> bool:
+    """Whether a Message-ID (without <>) is one we minted: its domain is exactly our mail domain."""
+    return message_id.strip("<> ").rpartition("@")[2].lower() == settings.ADVOCATE_MAIL_DOMAIN.lower()
+
+
+class _UrlListHeader(UnstructuredHeader):
+    """List-Unsubscribe and List-Unsubscribe-Post (RFC 2369, RFC 8058) as mail programs must read them to offer
+    their own unsubscribe button: the <URL>s as they are, folded onto lines of their own when too long, never
+    RFC 2047-encoded (which is what Python's email does to any word that does not fit in 78 characters)."""
+
+    def fold(self, *, policy):
+        items = re.findall(r"<[^<>]*>", str(self)) or [str(self).strip()]
+        line = f"{self.name}: {', '.join(items)}"
+        if len(line) <= 78:
+            return line + policy.linesep
+        return f"{self.name}:" + "".join(f"{policy.linesep} {item}" + ("," if n < len(items) - 1 else "")
+                                         for n, item in enumerate(items)) + policy.linesep
+
+
+_HEADERS = HeaderRegistry()
+_HEADERS.map_to_type("list-unsubscribe", _UrlListHeader)
+_HEADERS.map_to_type("list-unsubscribe-post", _UrlListHeader)
+
+
+class _Email(EmailMessage):
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(header_factory=_HEADERS))
 
 
 def email_queue(*, key: str, to: str, template: str, context: dict, language: str, time_zone: str = "UTC",
@@ -77,11 +131,12 @@ def email_send(email_id: int, *, now=None) -> bool:
     if not taken:
         return False
     email = OutboundEmail.objects.get(pk=email_id)
-    headers = {"Message-ID": email.message_id, "Content-Language": email.language, **email.headers}
+    headers = {"Message-ID": email.message_id, "Content-Language": email.language, LOOP_HEADER: loop_value(),
+               **email.headers}
     if email.automatic:
         headers["Auto-Submitted"] = "auto-generated"
-    message = EmailMessage(subject=email.subject, body=email.body, to=[email.to], headers=headers,
-                           reply_to=[email.reply_to] if email.reply_to else None)
+    message = _Email(subject=email.subject, body=email.body, to=[email.to], headers=headers,
+                     reply_to=[email.reply_to] if email.reply_to else None)
     try:
         mailers.default.send_messages([message])
     except Exception as exc:  # any transport failure: record it and try again later

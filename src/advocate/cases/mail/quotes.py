@@ -41,8 +41,11 @@ _ATTRIBUTIONS = [
         # Spanish: "El mar, 3 dic 2026 a las 10:00, Alice (<a@b>) escribió:"
         (r"^el\b.+\bescribi[óo]\s*:$", _DIGIT),
         (r"^.+\bescribi[óo]\s*:$", _AT),
-        # Russian: "3 дек. 2026 г., в 10:00, Alice <a@b> написал(а):", Thunderbird's "…, Alice пишет:"
-        (r"^.+\s(написал|написала|написал\(а\)|пишет)\s*:$", _DIGIT_OR_AT),
+        # Russian: "3 дек. 2026 г., в 10:00, Alice <a@b> написал(а):", Thunderbird's "…, Alice пишет:", The Bat!'s
+        # and Outlook's "Вы писали 3 декабря 2026 г., 10:00:", "Здравствуйте, Alice. Вы писали …:", "Alice писал(а):"
+        (r"^.+\s(на)?(писал|писала|писали|писал\(а\))\s*:$", _DIGIT_OR_AT),
+        (r"^.+\sпишет\s*:$", _DIGIT_OR_AT),
+        (r"^(.*\s)?вы\s+(на)?писали\b.*:$", _DIGIT_OR_AT),
         # Chinese: "在 2026年12月3日 …写道：", Gmail's "Alice <a@b> 于2026年12月3日周二 10:00写道："
         (r"^.+(写道|寫道)\s*[:：]$", _DIGIT_OR_AT),
         # Japanese: "…さんは書きました:", Apple Mail's "…のメール:"

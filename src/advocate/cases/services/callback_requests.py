@@ -17,6 +17,7 @@ from advocate.trust.guards import customer_may_act
 from advocate.trust.services import promise_keep, promise_make
 
 from ..callbacks import CallingHours, Window, windows
+from ..mail.parse import normalise_subject
 from ..models import (
     ActionKind,
     Callback,
@@ -67,7 +68,7 @@ def callback_request(*, customer: Customer, phone: str, window_start: datetime, 
         # Booked, it waits in the callbacks queue by its promised time, not in the email queue.
         conversation = Conversation.objects.create(
             customer=customer, email=customer.email, name=customer.name, order=order, channel=Channel.PHONE,
-            subject=(topic.strip().splitlines() or [str(_("Please call me back"))])[0][:300],
+            subject=normalise_subject((topic.strip().splitlines() or [str(_("Please call me back"))])[0])[:300],
             language=customer.language, state=ConversationState.SCHEDULED, created_at=now, updated_at=now,
         )
         Message.objects.create(conversation=conversation, direction=Direction.IN, message_id=message_id,

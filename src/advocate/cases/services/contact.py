@@ -9,12 +9,14 @@ from advocate.commerce.models import Customer, Order
 from advocate.core.db import retrying_write
 from advocate.trust.guards import customer_may_act
 
+from ..mail.parse import normalise_subject
 from ..models import Channel, Conversation, Direction, Message
 
 
 def contact_form_send(*, customer: Customer, subject: str, body: str, order: Order | None, request_key: str,
                       now: datetime | None = None) -> Conversation:
-    """A signed-in customer writes to us from the web; the same request key again changes nothing."""
+    """A signed-in customer writes to us from the web; the same request key again changes nothing. The subject
+    is made one line as an emailed one is: it becomes the subject of our replies."""
     if order is not None and order.customer_id != customer.pk:
         raise ValueError("a customer can write only about their own orders")
     customer_may_act(customer)
@@ -26,7 +28,7 @@ def contact_form_send(*, customer: Customer, subject: str, body: str, order: Ord
             return existing.conversation
         moment = now or timezone.now()
         conversation = Conversation.objects.create(
-            customer=customer, email=customer.email, name=customer.name, subject=subject.strip()[:300],
+            customer=customer, email=customer.email, name=customer.name, subject=normalise_subject(subject)[:300],
             language=customer.language, order=order, channel=Channel.WEB, created_at=moment, updated_at=moment,
             waiting_since=moment,
         )

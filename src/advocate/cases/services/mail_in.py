@@ -1,11 +1,14 @@
 """Mail in: parse, thread, store.
 
 Threading never guesses. A mail joins a conversation by, in turn, its In-Reply-To, its References, the
-signed token in the address it was sent to, then the signed token in its subject; and only when its sender
-already took part in that conversation. Anything else starts a new conversation: two conversations that
-should have been one are a nuisance, one that mixes two customers is a breach."""
+signed token in the address it was sent to, then the signed token in its subject. By the headers or the
+subject token, only when its sender already took part in that conversation; by the signed reply address, from
+any address, since only the people we wrote to know it (the sender's address is shown when it is not the
+customer's). Anything else starts a new conversation: two conversations that should have been one are a
+nuisance, one that mixes two customers is a breach."""
 
 import hashlib
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -20,10 +23,11 @@ from advocate.commerce.selectors import customer_by_email
 from advocate.core.db import retrying_write
 from advocate.notifications.models import OutboundEmail
 from advocate.notifications.replies import reply_received
+from advocate.notifications.services import is_own_address, is_own_message_id
 
 from .. import tokens
 from ..language import guess_language
-from ..mail.parse import ParsedMail, parse
+from ..mail.parse import ParsedMail, content_digest, parse
 from ..models import (
     Attachment,
     Channel,
@@ -37,6 +41,8 @@ from ..models import (
 )
 from .common import MAX_REFERENCES
 
+log = logging.getLogger(__name__)
+
 
 def mail_receive(raw: bytes, *, source: str, recipients=(), now: datetime | None = None) -> tuple[InboundMail, bool]:
     """Take one email as it arrived (from IMAP, the SMTP listener, or a file) into its conversation; returns
@@ -44,32 +50,46 @@ def mail_receive(raw: bytes, *, source: str, recipients=(), now: datetime | None
     really sent to when the headers do not.
 
     The same mail again — a mailbox fetched twice, a mail delivered by IMAP and by SMTP — returns the first
-    record and changes nothing. Automatic mail (auto-replies, bounces, lists) is kept but never reopens a
-    conversation or starts one, so no robot can talk to us in a loop."""
+    record and changes nothing: the same Message-ID *and* the same content (`content_digest`). A different mail
+    that reuses a Message-ID is kept as a mail of its own (`reused_message_id`). Automatic mail (auto-replies,
+    bounces, lists) is kept but never reopens a conversation or starts one, so no robot can talk to us in a
+    loop; nor does our own mail come back (`_own_mail`), which is kept for the record only."""
     mail = parse(raw)
     if recipients:
         mail = replace(mail, recipients_hint=tuple(r.lower() for r in recipients) + mail.recipients_hint)
-    existing = InboundMail.objects.filter(message_id=mail.message_id).first()
+    digest = content_digest(mail)
+    # Mail stored before digests were kept (content_hash "") is matched by its Message-ID alone, as it was then.
+    same = InboundMail.objects.filter(message_id=mail.message_id, content_hash__in=[digest, ""])
+    existing = same.first()
     if existing is not None:
         return existing, False
     moment = now or timezone.now()
     raw_file = ContentFile(raw, name=hashlib.sha256(raw).hexdigest()[:32] + ".eml")
 
     def work():
-        found = InboundMail.objects.filter(message_id=mail.message_id).first()
+        found = same.first()
         if found is not None:
             return found, False
+        inbound = InboundMail(message_id=mail.message_id, content_hash=digest, source=source[:40],
+                              sender=mail.from_address[:254], subject=mail.subject[:300], automatic=mail.automatic,
+                              received_at=moment,
+                              reused_message_id=InboundMail.objects.filter(message_id=mail.message_id).exists())
+        own = _own_mail(mail)
+        if own:
+            log.info("our own mail came back (%s): %s, kept, not answered", own, mail.message_id)
+            inbound.outcome = InboundOutcome.OWN
+            inbound.raw = raw_file
+            inbound.save()
+            return inbound, True
         conversation, rule, order = _thread(mail)
-        inbound = InboundMail(message_id=mail.message_id, source=source[:40], sender=mail.from_address[:254],
-                              subject=mail.subject[:300], automatic=mail.automatic, received_at=moment,
-                              thread_rule=rule, conversation=conversation)
+        inbound.thread_rule, inbound.conversation = rule, conversation
         if mail.automatic:
             inbound.outcome = InboundOutcome.AUTOMATIC
             if conversation is not None:
-                _store_message(conversation, mail, moment)
+                _store_message(conversation, mail, moment, rule)
         elif conversation is not None:
             inbound.outcome = InboundOutcome.JOINED
-            _store_message(conversation, mail, moment)
+            _store_message(conversation, mail, moment, rule)
             _customer_wrote(conversation, moment)
         else:
             inbound.outcome = InboundOutcome.NEW
@@ -84,7 +104,23 @@ def mail_receive(raw: bytes, *, source: str, recipients=(), now: datetime | None
         return retrying_write(work)
     except IntegrityError:
         # Another process stored the same mail between our check and our write (the retries found it too).
-        return InboundMail.objects.get(message_id=mail.message_id), False
+        return same.get(), False
+
+
+def _own_mail(mail: ParsedMail) -> str:
+    """Why this mail is our own come back (a customer's server returning it, a forward rule, a copy to our own
+    mailbox), or "": from our address (`ADVOCATE_FROM_EMAIL` or a plus-address of it, any letter case), carrying
+    our X-Loop header, or with a Message-ID we minted. A bounce is not: it is a report about our mail, and shows
+    in its conversation."""
+    if mail.automatic == "bounce":
+        return ""
+    if is_own_address(mail.from_address):
+        return "from"
+    if any(is_own_address(value) for value in mail.loops):
+        return "x-loop"
+    if is_own_message_id(mail.message_id) or OutboundEmail.objects.filter(message_id=f"<{mail.message_id}>").exists():
+        return "message-id"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -118,7 +154,11 @@ def _thread(mail: ParsedMail) -> tuple[Conversation | None, str, Order | None]:
         if number is None:
             continue
         conversation = Conversation.objects.filter(pk=number).select_related("customer").first()
-        if conversation is not None and _may_join(conversation, mail.from_address):
+        # The signed reply address is only in the mail we sent to the conversation's people: writing to it
+        # proves they received it, so it lets them in from another address of theirs (their work address, say).
+        # A subject token can be copied anywhere, so it needs a sender already in the conversation.
+        if conversation is not None and mail.from_address and (
+                rule == "address" or _may_join(conversation, mail.from_address)):
             return conversation, rule, None
     return None, "", about_order
 
@@ -177,7 +217,7 @@ def _start_conversation(mail: ParsedMail, order: Order | None, moment: datetime)
     )
 
 
-def _store_message(conversation: Conversation, mail: ParsedMail, moment: datetime) -> Message:
+def _store_message(conversation: Conversation, mail: ParsedMail, moment: datetime, rule: str = "") -> Message:
     cc = [address for address in mail.to + mail.cc if not _is_ours(address)]
     # A forged mail may carry the Message-ID of one of ours: keep it, but it must not take over that id.
     taken = Message.objects.filter(message_id=mail.message_id).exists()
@@ -185,7 +225,8 @@ def _store_message(conversation: Conversation, mail: ParsedMail, moment: datetim
         conversation=conversation, direction=Direction.IN, message_id=None if taken else mail.message_id,
         references=" ".join(mail.references[-MAX_REFERENCES:]), from_email=mail.from_address[:254],
         from_name=mail.from_name[:200], cc=" ".join(cc), subject=mail.subject[:300], body=mail.visible_text,
-        full_text=mail.text, automatic=mail.automatic, created_at=moment,  # arrival: senders' clocks vary
+        full_text=mail.text, automatic=mail.automatic, thread_rule=rule,
+        created_at=moment,  # arrival: senders' clocks vary
     )
     for attachment in mail.attachments:
         Attachment.objects.create(

@@ -546,6 +546,10 @@ QUOTED = "> Would you like a refund or a replacement?\n> Kind regards"
         "1 дек. 2026 г., в 10:00, Служба поддержки <support@shop.example> написал(а):",
         "вт, 1 дек. 2026 г. в 10:00, Служба поддержки <support@shop.example>:",
         "01.12.2026 10:00, Служба поддержки пишет:",
+        "Вы писали 1 декабря 2026 г., 10:00:",
+        "1 декабря 2026 г., 10:00, Служба поддержки <support@shop.example> писал(а):",
+        "Служба поддержки <support@shop.example> писала:",
+        "Вы писали нам 01.12.2026 в 10:00 с адреса <support@shop.example>:",
         "在 2026年12月1日 10:00，客服 <support@shop.example> 写道：",
         "客服 <support@shop.example> 于2026年12月1日周二 10:00写道：",
         "2026年12月1日(火) 10:00 サポート <support@shop.example>:",
@@ -610,6 +614,8 @@ def test_outlook_history_blocks_in_every_language_are_cut(history):
         "My colleague wrote:\nThe lamp arrived broken.",
         "I wrote to you on Tuesday, December 1 and nobody answered.\nOn Monday I will call.",
         "Subject: refund\nOrder: 1042\nFrom: Bob",
+        "Вы писали, что посылка придёт завтра.\nНо её нет.",
+        "Мне писали из службы доставки:\nпосылка потеряна.",
     ],
 )
 def test_ordinary_sentences_with_wrote_or_from_are_not_cut(text):
@@ -814,6 +820,25 @@ def test_dangerous_filenames_are_made_safe():
     assert attachment.filename == "htaccess"
 
 
+@pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
+                                     "\u2068", "\u2069", "\u200e", "\u200f", "\u061c"])
+def test_attachment_names_lose_bidi_controls_so_they_read_as_they_are(control):
+    from advocate.cases.mail.compose import compose
+
+    # "invoice\u202Efdp.exe" shows as "invoiceexe.pdf": without the control it shows what it is.
+    raw = compose(sender="a@example.com", attachment=(f"invoice{control}fdp.exe", "application/octet-stream", b"MZ"))
+    (attachment,) = parse(raw).attachments
+    assert attachment.filename == "invoicefdp.exe"
+    # Also in an RFC 2231 name and when nothing but controls is left.
+    rfc2231 = mail('Content-Type: multipart/mixed; boundary="b"', "--b\nContent-Type: text/plain\n\nHi\n--b\n"
+                   "Content-Type: application/pdf\nContent-Disposition: attachment; "
+                   f"filename*=utf-8''%E2%80%AE%E2%81%A6{control.encode().hex('%').upper().join(['%', ''])}x.pdf\n"
+                   "\nJVBERi0=\n--b--\n")
+    assert [a.filename for a in parse(rfc2231).attachments] == ["x.pdf"]
+    only = compose(sender="a@example.com", attachment=(control * 3, "application/pdf", b"%PDF"))
+    assert parse(only).attachments[0].filename == "attachment-1.pdf"
+
+
 def garbled(data: bytes, rng: random.Random) -> bytes:
     data = bytearray(data)
     for _ in range(rng.randint(1, 8)):
@@ -849,3 +874,32 @@ def test_the_parser_is_plain_python_without_django():
     probe = "import sys, advocate.cases.mail.parse; print(any(m.startswith('django') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# --- what makes two mails the same mail -----------------------------------------------------------------------
+
+
+def test_content_digest_ignores_the_route_but_not_what_the_mail_says():
+    from advocate.cases.mail.parse import content_digest
+
+    plain = mail("Message-ID: <d@x>\nSubject: Lamp", "Still broken.\n")
+    routed = mail("Received: from mx by imap\nMessage-ID: <d@x>\nSubject:  Lamp ", "Still  broken.\r\n\n")
+    assert content_digest(parse(plain)) == content_digest(parse(routed))
+    for other in (mail("Message-ID: <d@x>\nSubject: Lamp", "Still broken!\n"),
+                  mail("Message-ID: <d@x>\nSubject: Lamp 2", "Still broken.\n"),
+                  mail("From: bob@example.net\nMessage-ID: <d@x>\nSubject: Lamp", "Still broken.\n")):
+        assert content_digest(parse(other)) != content_digest(parse(plain))
+
+
+def test_content_digest_tells_two_photos_under_one_message_id_apart():
+    from advocate.cases.mail.compose import compose
+    from advocate.cases.mail.parse import content_digest
+
+    first, second = (compose(sender="a@example.com", message_id="m@phone", body="", subject="Photo",
+                             attachment=("photo.jpg", "image/jpeg", data)) for data in (b"one", b"two"))
+    assert content_digest(parse(first)) != content_digest(parse(second))
+
+
+def test_x_loop_values_are_read_lowercased_without_brackets():
+    assert parse(mail("X-Loop: <Service@Shop.Example>\nX-Loop: other@list.example")).loops == (
+        "service@shop.example", "other@list.example")

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from advocate.cases import inbox, services
 from advocate.cases.mail.compose import compose
-from advocate.cases.models import Conversation, Direction, InboundMail
+from advocate.cases.models import Conversation, ConversationState, Direction, InboundMail, InboundOutcome
 from advocate.conftest import Shop
+from advocate.notifications.models import OutboundEmail
 
 CUSTOMER = {"id": "cust-mia", "name": "Mia Lindqvist", "phone": "+46 8 123 456", "language": "en",
             "time_zone": "Europe/Stockholm"}
@@ -49,8 +50,8 @@ def test_mail_is_fetched_by_imap_once_and_our_threaded_reply_reaches_the_custome
     mail_server.wait_for(service, 1)
 
     url = mail_server.imap_url(service)
-    assert inbox.mailbox_poll(url) == 1
-    assert inbox.mailbox_poll(url) == 0  # the same mailbox again: nothing new, nothing doubled
+    assert inbox.mailbox_poll(url).new == 1
+    assert inbox.mailbox_poll(url).stored == 0  # the same mailbox again: nothing new, nothing doubled
     conversation = Conversation.objects.get()
     assert conversation.customer.external_id == customer["id"] and conversation.order.external_id == "M-1"
 
@@ -69,7 +70,7 @@ def test_mail_is_fetched_by_imap_once_and_our_threaded_reply_reaches_the_custome
                      references=["m1@mia.example", reply["Message-ID"].strip("<>")], body="Thank you!")
     mail_server.send(answer, sender=customer["email"], to=[reply_to])
     mail_server.wait_for(service, 2)  # the plus-address is delivered to the same mailbox
-    assert inbox.mailbox_poll(url) == 1
+    assert inbox.mailbox_poll(url).new == 1
     assert Conversation.objects.count() == 1
     assert [m.direction for m in conversation.messages.order_by("created_at", "pk")] == [
         Direction.IN, Direction.OUT, Direction.IN]
@@ -81,11 +82,42 @@ def test_a_mailbox_renumbered_by_the_server_is_read_again_without_duplicates(mai
     mail_server.send(compose(sender=customer["email"], to=service), sender=customer["email"], to=[service])
     mail_server.wait_for(service, 1)
     url = mail_server.imap_url(service)
-    assert inbox.mailbox_poll(url) == 1
+    assert inbox.mailbox_poll(url).new == 1
     from advocate.cases.models import MailboxCursor
 
     MailboxCursor.objects.update(uid_validity=1)  # as if the server had rebuilt its index
-    assert inbox.mailbox_poll(url) == 0
+    tally = inbox.mailbox_poll(url)
+    assert (tally.stored, tally.duplicates) == (0, 1)
     assert InboundMail.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_our_reply_sent_back_to_us_by_the_customers_mailbox_is_kept_but_never_answered(mail_server, mailroom, commit,
+                                                                                      associate):
+    service, customer = mailroom
+    mail_server.send(compose(sender=customer["email"], to=service, message_id="m2@mia.example", subject="Late"),
+                     sender=customer["email"], to=[service])
+    mail_server.wait_for(service, 1)
+    url = mail_server.imap_url(service)
+    inbox.mailbox_poll(url)
+    conversation = Conversation.objects.get()
+    commit(lambda: services.reply_send(conversation=conversation, by=associate, body="On its way.", request_key="r"))
+    ours = mail_server.wait_for(customer["email"], 1)[0]
+    assert parsed(ours)["X-Loop"] == service  # what marks it ours on the way back
+
+    # A forwarding rule in the customer's mailbox sends our reply straight back to the reply address.
+    reply_to = parsed(ours)["Reply-To"].addresses[0].addr_spec
+    mail_server.send(ours, sender=customer["email"], to=[reply_to])
+    mail_server.wait_for(service, 2)
+    sent_before = OutboundEmail.objects.count()
+    tally = commit(lambda: inbox.mailbox_poll(url))
+    assert (tally.own, tally.new) == (1, 0)
+    back = InboundMail.objects.get(outcome=InboundOutcome.OWN)
+    assert back.conversation is None and back.message_id == parsed(ours)["Message-ID"].strip("<>")
+    assert ours.split(b"\r\n\r\n", 1)[1] in back.raw.read()  # kept as it came back
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.WAITING  # not reopened
+    assert conversation.messages.count() == 2 and Conversation.objects.count() == 1
+    assert OutboundEmail.objects.count() == sent_before  # nothing answers it
 
 

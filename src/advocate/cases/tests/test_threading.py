@@ -1,14 +1,18 @@
 """Threading: every reply finds its conversation, nobody's mail lands in someone else's, nothing is stored
 twice, and no robot is ever answered. A corpus of the header cases real mail programs produce."""
 
+import io
+
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from advocate.cases import services, tokens
 from advocate.cases.mail.compose import compose
-from advocate.cases.models import Conversation, ConversationState, Direction, InboundMail, Message
+from advocate.cases.models import Conversation, ConversationState, Direction, InboundMail, InboundOutcome, Message
 from advocate.conftest import ALICE, BOB
 from advocate.notifications.models import OutboundEmail
+from advocate.notifications.services import new_message_id
 
 pytestmark = pytest.mark.django_db
 
@@ -74,17 +78,53 @@ def test_a_reply_joins_its_conversation_by_each_rule_in_turn(thread, how):
     assert Conversation.objects.count() == 1
 
 
-def test_a_stranger_quoting_someone_elses_references_and_tokens_starts_their_own_conversation(thread):
+def test_a_stranger_quoting_someone_elses_references_and_subject_token_starts_their_own_conversation(thread):
     conversation, reply = thread
     secret = settings.SECRET_KEY
     inbound = receive(compose(
         sender=STRANGER, in_reply_to=reply.message_id, references=[reply.message_id],
-        to=tokens.reply_address(settings.DEFAULT_FROM_EMAIL, conversation.pk, secret),
         subject=f"Re: lamp {tokens.subject_token(conversation.pk, secret)}", body="Give me the refund instead.",
     ))
     assert inbound.conversation_id != conversation.pk
     assert inbound.conversation.customer is None and inbound.conversation.email == STRANGER
     assert not conversation.messages.filter(from_email=STRANGER).exists()
+
+
+ALICE_AT_WORK = "alice.m@work.example"
+
+
+def test_a_reply_to_the_signed_reply_address_joins_from_another_address_of_the_same_person(thread, login,
+                                                                                          associate):
+    conversation, reply = thread
+    address = tokens.reply_address(settings.DEFAULT_FROM_EMAIL, conversation.pk, settings.SECRET_KEY)
+    # Alice answers from her work account: the headers would not let that address in, the reply address does.
+    inbound = receive(compose(sender=ALICE_AT_WORK, to=address, in_reply_to=reply.message_id,
+                              subject="Re: lamp", body="Writing from work: it flickers again."))
+    assert (inbound.conversation_id, inbound.thread_rule) == (conversation.pk, "address")
+    message = conversation.messages.get(body__startswith="Writing from work")
+    assert (message.from_email, message.thread_rule) == (ALICE_AT_WORK, "address")
+    conversation.refresh_from_db()
+    assert conversation.email == ALICE_MAIL  # we still answer the customer's own address
+    assert conversation.state == ConversationState.OPEN
+    # The associate sees that it came from another address, and why it is here; not on Alice's own mail.
+    page = login(associate).get(f"/service/conversations/{conversation.pk}/").content.decode()
+    assert page.count("not the customer's address") == 1
+    assert f"Sent from {ALICE_AT_WORK}, not the customer's address; replies go to {ALICE_MAIL}." in page
+    assert "signed reply address" in page
+
+
+def test_the_subject_token_alone_never_lets_another_address_in(thread):
+    conversation, _ = thread
+    inbound = receive(compose(sender=ALICE_AT_WORK, subject=f"Re: lamp "
+                              f"{tokens.subject_token(conversation.pk, settings.SECRET_KEY)}"))
+    assert inbound.conversation_id != conversation.pk and inbound.outcome == "new"
+
+
+def test_a_reply_address_with_a_forged_signature_lets_nobody_in(thread):
+    conversation, _ = thread
+    local, _, domain = settings.DEFAULT_FROM_EMAIL.partition("@")
+    inbound = receive(compose(sender=ALICE_AT_WORK, to=f"{local}+c{conversation.pk}-00000000@{domain}"))
+    assert inbound.conversation_id != conversation.pk
 
 
 def test_a_forged_token_is_not_trusted(thread):
@@ -200,9 +240,122 @@ def test_a_forged_message_id_cannot_take_over_one_of_ours(thread):
     _, reply = thread
     inbound = receive(compose(sender=STRANGER, message_id=reply.message_id, subject="hijack"))
     assert Message.objects.get(message_id=reply.message_id).direction == Direction.OUT
-    # Kept, in the stranger's own conversation, without the id it tried to take.
-    assert inbound.conversation.email == STRANGER
-    assert inbound.conversation.messages.get().message_id is None
+    # A Message-ID we minted is our own mail coming back: kept for the record, in no conversation.
+    assert (inbound.outcome, inbound.conversation) == (InboundOutcome.OWN, None)
+    assert Conversation.objects.count() == 1
+
+
+# --- our own mail coming back ---------------------------------------------------------------------------------
+
+
+def _own_mail_variants(conversation, reply):
+    """Our mail as it comes back: each is ours by one sign only, and each claims Alice's conversation."""
+    ours = settings.DEFAULT_FROM_EMAIL
+    address = tokens.reply_address(ours, conversation.pk, settings.SECRET_KEY)
+    claims = {"in_reply_to": reply.message_id, "to": address,
+              "subject": f"Re: lamp {tokens.subject_token(conversation.pk, settings.SECRET_KEY)}"}
+    return {
+        "from_us_in_capitals": compose(sender=ours.upper(), message_id="back1@relay.example", **claims),
+        "from_our_reply_address": compose(sender=address.replace("service", "Service"),
+                                          message_id="back2@relay.example", **claims),
+        # A forwarding rule that rewrote From to the customer but kept our X-Loop header.
+        "x_loop": compose(sender=ALICE_MAIL, message_id="back3@relay.example",
+                          headers={"X-Loop": f"<{ours.upper()}>"}, **claims),
+        # A Message-ID we minted (our domain), From rewritten, X-Loop dropped.
+        "our_message_id": compose(sender=ALICE_MAIL, message_id=new_message_id().strip("<>"), **claims),
+        # The very Message-ID of our reply, under an older mail domain of ours (kept in OutboundEmail).
+        "our_recorded_message_id": compose(
+            sender=ALICE_MAIL, message_id=OutboundEmail.objects.get(pk=reply.email_id).message_id.strip("<>"),
+            **claims),
+    }
+
+
+@pytest.mark.parametrize("variant", ["from_us_in_capitals", "from_our_reply_address", "x_loop", "our_message_id",
+                                     "our_recorded_message_id"])
+def test_our_own_mail_coming_back_is_kept_but_never_joins_reopens_or_is_answered(thread, commit, variant):
+    conversation, reply = thread
+    raw = _own_mail_variants(conversation, reply)[variant]
+    sent_before, messages_before = OutboundEmail.objects.count(), Message.objects.count()
+    inbound, created = commit(lambda: services.mail_receive(raw, source="test"))
+    assert created and inbound.outcome == InboundOutcome.OWN
+    assert inbound.conversation is None and inbound.raw.read() == raw  # kept, exactly as it arrived
+    assert Message.objects.count() == messages_before and Conversation.objects.count() == 1
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.WAITING  # not reopened
+    assert OutboundEmail.objects.count() == sent_before  # and nothing answers it
+    assert services.mail_receive(raw, source="test")[1] is False  # once
+
+
+def test_every_email_we_send_carries_our_x_loop_header(thread, mailoutbox):
+    assert [m.extra_headers.get("X-Loop") for m in mailoutbox] == [settings.DEFAULT_FROM_EMAIL]
+    assert mailoutbox[0].message()["X-Loop"] == settings.DEFAULT_FROM_EMAIL
+
+
+def test_someone_else_at_our_domain_is_not_us(thread, settings):
+    # The shop's own people at the same domain may write as customers; only the address we send from is ours.
+    inbound = receive(compose(sender="jo@" + settings.ADVOCATE_MAIL_DOMAIN, subject="My own order",
+                              headers={"X-Loop": "lists@elsewhere.example"}))
+    assert inbound.outcome == InboundOutcome.NEW and inbound.conversation is not None
+
+
+# --- a Message-ID used twice ----------------------------------------------------------------------------------
+
+
+def test_a_different_mail_reusing_a_message_id_is_kept_in_its_own_conversation(thread):
+    conversation, reply = thread
+    # Alice's phone mints one Message-ID a minute: her answer to our reply, then a new question, share one.
+    answer = compose(sender=ALICE_MAIL, message_id="minute-1@phone.example", in_reply_to=reply.message_id,
+                     subject="Re: lamp", body="Thank you, the refund arrived.")
+    question = compose(sender=ALICE_MAIL, message_id="minute-1@phone.example", subject="Gift wrapping?",
+                       body="Do you wrap gifts?")
+    first, second = receive(answer), receive(question)
+    assert (first.conversation_id, first.reused_message_id) == (conversation.pk, False)
+    assert second.pk != first.pk and second.reused_message_id
+    assert second.outcome == InboundOutcome.NEW and second.conversation_id != conversation.pk
+    assert second.conversation.messages.get().body == "Do you wrap gifts?"
+    assert conversation.messages.filter(message_id="minute-1@phone.example").get().body.startswith("Thank you")
+    # Each one again is a duplicate of itself.
+    assert services.mail_receive(answer, source="imap") == (first, False)
+    assert services.mail_receive(question, source="imap") == (second, False)
+    assert InboundMail.objects.filter(message_id="minute-1@phone.example").count() == 2
+
+
+def test_the_same_mail_re_encoded_on_the_way_is_still_a_duplicate(thread):
+    original = compose(sender=ALICE_MAIL, message_id="enc@alice.example", subject="Lamp", body="Still broken.\n")
+    # The same mail as another route hands it over: another header, line endings and the body in base64.
+    import base64
+    head, _, body = original.partition(b"\n\n")
+    rewritten = (b"Received: from mx by imap; Mon, 7 Dec 2026 10:00:00 +0000\r\n"
+                 + head.replace(b"Content-Transfer-Encoding: 7bit", b"Content-Transfer-Encoding: base64")
+                 .replace(b"\n", b"\r\n") + b"\r\n\r\n" + base64.encodebytes(body.replace(b"\n", b"\r\n")))
+    first, created = services.mail_receive(original, source="smtp")
+    again, created_again = services.mail_receive(rewritten, source="imap")
+    assert (created, created_again) == (True, False) and again.pk == first.pk
+
+
+def test_mail_stored_before_digests_were_kept_is_matched_by_its_message_id(thread):
+    raw = compose(sender=ALICE_MAIL, message_id="old@alice.example", subject="Old")
+    first = receive(raw)
+    InboundMail.objects.filter(pk=first.pk).update(content_hash="")  # as an earlier version stored it
+    again, created = services.mail_receive(raw, source="imap")
+    assert not created and again.pk == first.pk
+
+
+def test_the_mail_command_says_what_was_new_duplicate_reused_or_ours(thread, tmp_path):
+    conversation, reply = thread
+    mails = {
+        "a.eml": compose(sender=ALICE_MAIL, message_id="cli@alice.example", subject="One"),
+        "b.eml": compose(sender=ALICE_MAIL, message_id="cli@alice.example", subject="Two", body="Another"),
+        "c.eml": compose(sender=BOB["email"], message_id="cli-bob@bob.example", subject="Three"),
+        "d.eml": _own_mail_variants(conversation, reply)["x_loop"],
+    }
+    for name, raw in mails.items():
+        (tmp_path / name).write_bytes(raw)
+    files = [str(tmp_path / name) for name in [*mails, "a.eml", "b.eml"]]
+    out = io.StringIO()
+    call_command("mail", "import", *files, stdout=out)
+    assert out.getvalue().strip() == (
+        "2 new, 2 duplicates skipped, 1 reused Message-ID kept as new, 1 of our own kept, not answered")
 
 
 def test_the_whole_corpus_has_no_wrong_merges_and_no_duplicates(shop, associate, commit):
@@ -230,6 +383,26 @@ def test_the_whole_corpus_has_no_wrong_merges_and_no_duplicates(shop, associate,
                         subject=f"Re: {tokens.subject_token(bob_conv.pk, secret)}")),
         ("none", compose(sender=ALICE_MAIL, message_id="c9@a", in_reply_to=reply_a.message_id,
                          headers={"Auto-Submitted": "auto-replied"})),
+        # Our own mail coming back, claiming Alice's conversation: kept, in none.
+        ("own", compose(sender=settings.DEFAULT_FROM_EMAIL.upper(), message_id="c10@relay", to=ALICE_MAIL,
+                        in_reply_to="c1@a")),
+        ("own", compose(sender=ALICE_MAIL, message_id="c11@relay", in_reply_to=reply_a.message_id,
+                        headers={"X-Loop": settings.DEFAULT_FROM_EMAIL})),
+        ("own", compose(sender=ALICE_MAIL, message_id=reply_a.message_id, in_reply_to=reply_a.message_id)),
+        # A phone that reuses Message-IDs: a different mail under an id already seen is kept where it belongs.
+        ("alice", compose(sender=ALICE_MAIL, message_id="c3@a", in_reply_to=reply_a.message_id,
+                          body="And the cable is loose.")),
+        ("new", compose(sender=ALICE_MAIL, message_id="c1@a", subject="Gift wrapping?", body="Do you wrap?")),
+        # Bob from his other address: the subject token alone does not let him in, the signed reply address does
+        # (and from then on that address has taken part).
+        ("new", compose(sender="bob@work.example", message_id="c12@bw", in_reply_to=reply_b.message_id,
+                        subject=f"Re: {tokens.subject_token(bob_conv.pk, secret)}")),
+        ("bob", compose(sender="bob@work.example", message_id="c13@bw",
+                        cc=[tokens.reply_address(settings.DEFAULT_FROM_EMAIL, bob_conv.pk, secret)])),
+        # Alice answers in Russian under a "Вы писали …:" attribution, with a file named to look like a photo.
+        ("alice", compose(sender=ALICE_MAIL, message_id="c14@a", in_reply_to=reply_a.message_id,
+                          body="Лампа всё ещё мигает.\n\nВы писали 1 декабря 2026 г., 10:00:\n> On it\n",
+                          attachment=("лампа\u202egpj.exe", "application/octet-stream", b"MZ"))),
     ]
     expected = {"alice": alice_conv.pk, "bob": bob_conv.pk}
     for _round in range(2):
@@ -239,6 +412,17 @@ def test_the_whole_corpus_has_no_wrong_merges_and_no_duplicates(shop, associate,
                 assert inbound.conversation_id == expected[label], (label, inbound.message_id)
             elif label == "new":
                 assert inbound.conversation_id not in expected.values(), inbound.message_id
+            elif label == "own":
+                assert (inbound.outcome, inbound.conversation_id) == (InboundOutcome.OWN, None), inbound.message_id
+    own = sum(label == "own" for label, _ in corpus)
     assert InboundMail.objects.count() == len(corpus)
-    assert Message.objects.filter(direction=Direction.IN).count() == len(corpus)  # the auto-reply is kept too
-    assert Conversation.objects.count() == 4  # Alice's, Bob's, Bob's mixed-up reply, the stranger's
+    assert InboundMail.objects.filter(reused_message_id=True).count() == 2
+    # Every mail is a message once (the auto-reply too), except our own.
+    assert Message.objects.filter(direction=Direction.IN).count() == len(corpus) - own
+    # Alice's, Bob's, Bob's mixed-up reply, the stranger's, Alice's new question under a reused id, Bob's from
+    # work with only the subject token.
+    assert Conversation.objects.count() == 6
+    alice_conv.refresh_from_db()
+    assert alice_conv.messages.filter(direction=Direction.IN).count() == 6  # c1, c3, c4, c9, the second c3, c14
+    russian = alice_conv.messages.get(message_id="c14@a")
+    assert russian.body == "Лампа всё ещё мигает." and russian.attachments.get().filename == "лампаgpj.exe"

@@ -196,6 +196,20 @@ def test_a_customer_writes_from_the_contact_form(shop, login, alice):
     assert conversation.messages.count() == 1
 
 
+def test_a_contact_form_subject_is_made_one_line_like_an_emailed_one(shop, login, alice, associate, commit,
+                                                                   mailoutbox):
+    shop.send(shop.order_placed("A-6"))
+    data = {"order": "A-6", "subject": "Gift wrap\r\nBcc: evil@example.com\u2028\tplease",
+            "body": "Can you wrap it?", "request_key": "f2"}
+    assert login(alice).post("/contact/", data).status_code == 302
+    conversation = Conversation.objects.get()
+    assert conversation.subject == "Gift wrap Bcc: evil@example.com please"
+    assert conversation.messages.get().subject == conversation.subject
+    commit(lambda: services.reply_send(conversation=conversation, by=associate, body="Gladly.", request_key="r"))
+    raw = mailoutbox[-1].message().as_bytes()
+    assert b"\nBcc:" not in raw and b"Subject: Re: Gift wrap Bcc: evil@example.com please [#" in raw
+
+
 def test_attachments_are_served_only_to_staff_and_only_as_downloads(shop, login, associate, alice):
     from email.message import EmailMessage
 

@@ -47,7 +47,7 @@ def test_an_associate_refunds_and_replies_from_a_conversation_that_came_by_email
                        subject="Kettle from order N-77 leaks", body="The kettle leaks from the bottom. What now?")
     mail_server.send(original, sender=customer_mail, to=[service])
     mail_server.wait_for(service, 1)
-    assert inbox.mailbox_poll(mail_server.imap_url(service)) == 1
+    assert inbox.mailbox_poll(mail_server.imap_url(service)).new == 1
 
     page = new_page(viewport=DESKTOP)
     page.goto(f"{live_server.url}/accounts/login/")

@@ -63,6 +63,11 @@ def test_the_one_click_link_in_the_email_opts_out(order, northwind_user, login, 
     [email] = [m for m in mailoutbox if ALICE["email"] in m.to]
     link = re.search(r"https?://\S+(/messages/stop/\S+/)", email.body).group(1)
     assert email.extra_headers["List-Unsubscribe"].endswith(f"{link}>")
+    # As sent: the header folded with the URL whole, not RFC 2047-encoded, so mail programs offer the button.
+    raw = email.message().as_bytes()
+    header = re.search(rb"\nList-Unsubscribe:((?:.*\n[ \t].*)*.*)\n", raw).group(1)
+    assert b"=?" not in header and f"{link}>".encode() in header
+    assert b"\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\n" in raw
 
     confirm = client.get(link)  # opening the link (or a mail scanner following it) changes nothing
     assert confirm.status_code == 200 and services.accepts_unsolicited(order.customer_id)

@@ -117,3 +117,35 @@ def test_a_rolled_back_decision_sends_nothing(mailoutbox):
         queue()
         raise RuntimeError("the decision failed half-way")
     assert OutboundEmail.objects.count() == 0 and mailoutbox == []
+
+
+@pytest.mark.mail
+@pytest.mark.django_db
+def test_one_click_unsubscribe_headers_reach_the_mailbox_folded_not_encoded(mail_server, settings,
+                                                                             django_capture_on_commit_callbacks):
+    settings.MAILERS = mail_server.mailer()
+    to = mail_server.address("ann")
+    opt_out = "https://shop.example/messages/stop/" + "eyJjdXN0b21lciI6MTd9." * 4 + "1vXyZ:AbCdEfGhIjKlMnOp/"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.email_queue(key="u1", to=to, template="claims/email/customer.txt", language="en",
+                             context={"event": "order_cancelled", "customer": SimpleNamespace(name="Ann"),
+                                      "order": SimpleNamespace(external_id="A-1"), "support_phone": "+1 800",
+                                      "site_url": "http://x"},
+                             headers={"List-Unsubscribe": f"<{opt_out}>, <mailto:stop@shop.example>",
+                                      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    raw = mail_server.wait_for(to, 1)[0]
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    # Folded: each URL whole on a line of its own, nothing RFC 2047-encoded.
+    assert f"List-Unsubscribe:\r\n <{opt_out}>,\r\n <mailto:stop@shop.example>\r\n".encode() in head
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in head
+    assert f"\r\nX-Loop: {settings.DEFAULT_FROM_EMAIL}\r\n".encode() in head
+
+
+@pytest.mark.django_db
+def test_a_subject_never_carries_a_line_break_into_the_header(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.email_queue(key="s1", to="ann@example.com", template="cases/email/reply.txt", language="en",
+                             context={"subject": "Lamp\rBcc: evil@example.com", "body": "x", "author": "Sam"})
+    assert OutboundEmail.objects.get().state == EmailState.SENT
+    raw = mailoutbox[0].message().as_bytes()
+    assert b"\nBcc:" not in raw and b"Subject: Lamp Bcc: evil@example.com" in raw

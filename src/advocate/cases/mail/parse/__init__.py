@@ -11,6 +11,7 @@ import email
 import email.policy
 import email.utils
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage, Message
@@ -20,9 +21,18 @@ from advocate.cases.mail.quotes import html_to_text, strip_quoted
 from .automatic import _automatic
 from .body import Attachment, _Body
 from .charsets import _or_default, decode_text
-from .headers import _Headers, _language, _parse_date, _unique, decode_header_value
+from .headers import (
+    _Headers,
+    _language,
+    _parse_date,
+    _raw_header_values,
+    _unique,
+    decode_header_value,
+    normalise_subject,
+)
 
-__all__ = ["Attachment", "ParsedMail", "decode_header_value", "decode_text", "html_to_text", "parse", "strip_quoted"]
+__all__ = ["Attachment", "ParsedMail", "content_digest", "decode_header_value", "decode_text", "html_to_text",
+           "normalise_subject", "parse", "strip_quoted"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,8 @@ class ParsedMail:
     # For a bounce: the addresses that failed, and the Message-ID of the mail that bounced (to find its case).
     bounced_recipients: tuple[str, ...] = ()
     bounced_message_id: str = ""
+    # X-Loop header values, lowercased and without <>: a sender's "this came from me", ours included.
+    loops: tuple[str, ...] = ()
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -87,7 +99,26 @@ def parse(raw: bytes) -> ParsedMail:
             lambda: tuple(_unique([*body.failed_recipients, *headers.addresses("x-failed-recipients")])), ()
         ) if bounce else (),
         bounced_message_id=body.bounced_message_id if bounce else "",
+        loops=_or_default(lambda: tuple(_unique(
+            value.strip().strip("<>").strip().lower() for value in _raw_header_values(message, "x-loop")
+            if value.strip())), ()),
     )
+
+
+def content_digest(mail: ParsedMail) -> str:
+    """What makes two mails the same mail, whatever the route: the sender, the subject, the text and the
+    attachments, normalised (Unicode NFC, whitespace collapsed) so that one mail received by IMAP and by SMTP,
+    or re-encoded by a server on the way, digests the same. Some phone mail programs mint one Message-ID per
+    minute, so two different mails may share one: their digests differ."""
+    def normal(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+    digest = hashlib.sha256()
+    for part in (mail.from_address.lower(), normal(mail.subject), normal(mail.text)):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\x00")
+    for attachment in mail.attachments:
+        digest.update(hashlib.sha256(attachment.data).digest())
+    return digest.hexdigest()
 
 
 def _message(raw: bytes) -> Message:

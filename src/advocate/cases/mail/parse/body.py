@@ -376,12 +376,15 @@ def _quote_prefix(depth: int) -> str:
 
 
 _UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+# Bidirectional controls (embeddings, overrides, isolates, marks) make "invoice\u202Efdp.exe" read as
+# "invoiceexe.pdf": a name loses them.
+_BIDI_IN_FILENAME = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 _MAX_FILENAME_CHARS = 200
 
 
 def _safe_filename(filename: str, content_type: str, number: int) -> str:
-    """A name safe to store and offer for download: no directories, no control characters, never empty."""
-    name = re.split(r"[/\\]", filename.replace("\x00", ""))[-1]
+    """A name safe to store and offer for download: no directories, no control or bidi characters, never empty."""
+    name = re.split(r"[/\\]", _BIDI_IN_FILENAME.sub("", filename.replace("\x00", "")))[-1]
     name = re.sub(r"\s+", " ", _UNSAFE_IN_FILENAME.sub("_", name)).strip().lstrip(".").strip()
     if len(name) > _MAX_FILENAME_CHARS:
         _, dot, extension = name.rpartition(".")

@@ -64,6 +64,12 @@ def _decode_q(text: str) -> bytes:
     return re.sub(rb"=([0-9A-Fa-f]{2})", lambda match: bytes([int(match[1], 16)]), data)
 
 
+def normalise_subject(subject: str) -> str:
+    """A subject on one line: line breaks (CR, LF, and Unicode's), tabs and other control characters become
+    single spaces, so nothing of it can start a new header line when we answer."""
+    return re.sub(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", subject or "").strip()
+
+
 def _unfold(value: str) -> str:
     return re.sub(r"[\r\n]+", " ", re.sub(r"\r?\n(?=[ \t])", "", value))
 
@@ -97,7 +103,7 @@ class _Headers:
         return _clean(decode_header_value(self.raw(name), self.charset_hint)).strip()
 
     def subject(self) -> str:
-        return re.sub(r"[\s\x00-\x1f\x7f]+", " ", self.text("subject")).strip()
+        return normalise_subject(self.text("subject"))
 
     def sender(self) -> tuple[str, str]:
         pairs = self._address_pairs("from")

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from advocate.cases.inbox import mailbox_poll, smtp_listener
+from advocate.cases.inbox import Tally, mailbox_poll, smtp_listener
 from advocate.cases.services import mail_receive
 
 
@@ -21,7 +21,8 @@ class Command(BaseCommand):
         "Take in customers' email. `mail fetch` reads new mail from the IMAP mailbox in ADVOCATE_IMAP_URL (once, or "
         "--every N seconds; `advocate tick` also does this); `mail listen` receives mail by SMTP on "
         "ADVOCATE_SMTP_LISTEN (host:port) for our own domain; `mail import FILE…` takes .eml files (or - for "
-        "standard input). The same mail twice is stored once."
+        "standard input). The same mail twice is stored once; a different mail reusing a Message-ID is kept as new; "
+        "our own mail coming back is kept but never answered."
     )
 
     def add_arguments(self, parser):
@@ -44,14 +45,14 @@ class Command(BaseCommand):
             raise CommandError("no mailbox: set ADVOCATE_IMAP_URL or pass --url")
         while True:
             try:
-                new = mailbox_poll(opts["url"])
+                tally = mailbox_poll(opts["url"])
             except (OSError, ValueError) as exc:
                 if not opts["every"]:
                     raise CommandError(f"could not read the mailbox: {exc}") from exc
                 self.stderr.write(f"could not read the mailbox ({exc}); trying again in {opts['every']} s")
             else:
                 if opts["verbosity"]:
-                    self.stdout.write(f"new mail: {new}")
+                    self.stdout.write(str(tally))
             if not opts["every"]:
                 return
             time.sleep(opts["every"])
@@ -71,11 +72,11 @@ class Command(BaseCommand):
             controller.stop()
 
     def _import(self, opts):
-        counts = {True: 0, False: 0}
+        tally = Tally()
         for name in opts["files"]:
             raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
             inbound, new = mail_receive(raw, source="import")
-            counts[new] += 1
+            tally.add(inbound, new)
             if opts["verbosity"] > 1:
-                self.stdout.write(f"{name}: {inbound.get_outcome_display()}")
-        self.stdout.write(f"stored: {counts[True]}, already had: {counts[False]}")
+                self.stdout.write(f"{name}: {inbound.get_outcome_display() if new else 'duplicate, skipped'}")
+        self.stdout.write(str(tally))
