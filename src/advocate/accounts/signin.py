@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 SIGNIN_MEMORY = timedelta(hours=24)
+SIGNIN_RECORDS_KEPT = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,15 @@ class SignInLimitsHandler(AxesDatabaseHandler):
                 failures = failures.filter(username=username)
         failures.delete()
         return count
+
+
+def signin_records_prune(*, now: datetime) -> int:
+    """Forget failed and successful sign-ins older than SIGNIN_RECORDS_KEPT (a scheduled job): the limits read
+    only the last day; the rest is kept a while for whoever looks into an attack."""
+    cutoff = now - SIGNIN_RECORDS_KEPT
+    failures, _ = AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()
+    successes, _ = AccessLog.objects.filter(attempt_time__lt=cutoff).delete()
+    return failures + successes
 
 
 def lockout_message(until: datetime | None, now: datetime | None = None) -> str:

@@ -228,3 +228,18 @@ def test_behind_a_trusted_proxy_the_forwarded_addresses_are_counted(alice, setti
 
     assert set(AccessFailureLog.objects.values_list("ip_address", flat=True)) == {f"203.0.113.{i}" for i in range(5)}
     assert sign_in("alice", PASSWORD, address="10.0.0.1", forwarded_for="203.0.113.99")[0].status_code == 429
+
+
+def test_the_clock_forgets_sign_in_records_after_thirty_days(alice):
+    from django.utils import timezone
+
+    from advocate.core.scheduling import run_due
+
+    fail("alice", 2)
+    assert sign_in("alice", PASSWORD)[1]
+    earlier(29 * 24 * 60)
+    fail("alice", 1)
+
+    run_due(timezone.now() + timedelta(days=1, minutes=1))
+
+    assert AccessFailureLog.objects.count() == 1 and AccessLog.objects.count() == 0
