@@ -131,8 +131,9 @@ class SignInLimitsHandler(AxesDatabaseHandler):
             return
         if self.is_locked(request, credentials):  # this failure reached a limit
             username = get_client_username(request, credentials)
-            AccessFailureLog.objects.filter(username=username, ip_address=request.axes_ip_address,
-                                            attempt_time=request.axes_attempt_time).update(locked_out=True)
+            latest = (AccessFailureLog.objects.filter(username=username, ip_address=request.axes_ip_address)
+                      .order_by("-id").values_list("id", flat=True)[:1])
+            AccessFailureLog.objects.filter(id__in=list(latest)).update(locked_out=True)  # shown in the admin
             request.axes_locked_out = True
             request.axes_credentials = credentials
             user_locked_out.send("axes", request=request, username=username, ip_address=request.axes_ip_address)

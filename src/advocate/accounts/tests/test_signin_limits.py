@@ -54,6 +54,7 @@ def test_five_wrong_passwords_from_five_addresses_lock_the_account(alice):
     assert fifth.status_code == 429
     page = fifth.content.decode()
     assert LOCKED in page and "Please try again in 15 minutes." in page and MISMATCH not in page
+    assert list(AccessFailureLog.objects.order_by("id").values_list("locked_out", flat=True)) == [False] * 4 + [True]
 
 
 def test_the_right_password_is_refused_while_the_account_is_locked_from_any_address(alice):
