@@ -6,6 +6,7 @@ DATABASE_URL, several web processes, workers on other machines) differ only in e
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "django_tasks_db",
+    "axes",
     "advocate.core",
     "advocate.accounts",
     "advocate.commerce",
@@ -89,7 +91,33 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "advocate.accounts.middleware.PrivatePagesMiddleware",
+    # Last, as axes asks: it turns a sign-in its backend refused into the locked-out answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in limits (advocate/accounts/signin.py, README "Sign-in limits"). Axes' backend comes first: a locked
+# account or address is refused before ModelBackend hashes any password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+ADVOCATE_SIGNIN_ACCOUNT_FAILURES = int(os.environ.get("ADVOCATE_SIGNIN_ACCOUNT_FAILURES", "5"))
+ADVOCATE_SIGNIN_ADDRESS_FAILURES = int(os.environ.get("ADVOCATE_SIGNIN_ADDRESS_FAILURES", "20"))
+ADVOCATE_SIGNIN_LOCKOUT_MINUTES = float(os.environ.get("ADVOCATE_SIGNIN_LOCKOUT_MINUTES", "15"))
+ADVOCATE_SIGNIN_LOCKOUT_MAX_HOURS = float(os.environ.get("ADVOCATE_SIGNIN_LOCKOUT_MAX_HOURS", "24"))
+# Behind a reverse proxy or load balancer: its addresses or networks (comma-separated), so the client's
+# address is read from X-Forwarded-For as that proxy wrote it. Unset, X-Forwarded-For is never trusted.
+ADVOCATE_TRUSTED_PROXIES = os.environ.get("ADVOCATE_TRUSTED_PROXIES", "")
+AXES_HANDLER = "advocate.accounts.signin.SignInLimitsHandler"  # the database handler, with a growing lockout
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account, and per address, each on its own
+AXES_FAILURE_LIMIT = ADVOCATE_SIGNIN_ACCOUNT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=ADVOCATE_SIGNIN_LOCKOUT_MINUTES)  # how long axes' attempt rows are kept
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed sign-in: what the lockout is counted from
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt does not extend the lockout
+AXES_CLIENT_IP_CALLABLE = "advocate.accounts.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "advocate.accounts.signin.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
 
 ROOT_URLCONF = "advocate.platform.urls"
 WSGI_APPLICATION = "advocate.wsgi.application"

@@ -5,10 +5,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from .forms import SignInForm
 from .services import user_set_language
 
 
 class LoginView(auth_views.LoginView):
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from advocate.accounts import views as account_views
+from advocate.accounts.forms import AdminSignInForm
 from advocate.cases import views as case_views
 from advocate.claims import views as claim_views
 from advocate.commerce import views as commerce_views
@@ -12,6 +13,9 @@ from advocate.sellers import views as seller_views
 from advocate.trust import views as trust_views
 
 from .api import api
+
+# The admin's sign-in counts against the same limits and says so the same way as the site's.
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", account_views.home, name="home"),
