@@ -118,7 +118,7 @@ class InboundOutcome(models.TextChoices):
     NEW = "new", _("Started a conversation")
     JOINED = "joined", _("Joined a conversation")
     AUTOMATIC = "automatic", _("Automatic mail, not answered")
-    OWN = "own", _("Our own mail come back, not answered")
+    OWN = "own", _("Our own mail, come back: not answered")
 
 
 class InboundMail(models.Model):

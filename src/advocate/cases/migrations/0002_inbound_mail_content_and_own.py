@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='inboundmail',
             name='outcome',
-            field=models.CharField(choices=[('new', 'Started a conversation'), ('joined', 'Joined a conversation'), ('automatic', 'Automatic mail, not answered'), ('own', 'Our own mail come back, not answered')], max_length=10),
+            field=models.CharField(choices=[('new', 'Started a conversation'), ('joined', 'Joined a conversation'), ('automatic', 'Automatic mail, not answered'), ('own', 'Our own mail, come back: not answered')], max_length=10),
         ),
         migrations.AddConstraint(
             model_name='inboundmail',
