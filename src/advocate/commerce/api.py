@@ -9,6 +9,7 @@ from ninja.security import HttpBearer
 
 from advocate.core.api import session_auth
 from advocate.core.errors import Forbidden
+from advocate.core.numbers import DB_INT_MAX
 
 from . import selectors, services
 from .events import FieldError
@@ -194,7 +195,8 @@ class InstructionsOut(Schema):
 
 @router.get("/instructions", auth=IntegrationKey(Scope.INSTRUCTIONS), response=InstructionsOut,
             summary="What the shop must carry out")
-def get_instructions(request, after: int = 0, limit: Annotated[int, Field(ge=1, le=1000)] = 100):
+def get_instructions(request, after: Annotated[int, Field(ge=0, le=DB_INT_MAX)] = 0,
+                     limit: Annotated[int, Field(ge=1, le=1000)] = 100):
     """Refunds to pay, replacements and return labels to send, orders to stop, sellers' selling status and
     listings to take down or put back — in the order decided, each once. Keep `next_after` and pass it as
     `after` next time. `kind` is `refund`, `replacement`, `return_label`, `order_cancel`, `credit`,

@@ -2,12 +2,16 @@
 `refused_response` as the API's handler for `Refused`), and the signed-in person's session as a way in."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.conf import settings
-from ninja import Schema
+from ninja import Path, Schema
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from .errors import Refused
+from .numbers import DB_INT_MAX
+
+RowId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]  # a row id in a URL: never past what the column holds
 
 
 class RefusalOut(Schema):
