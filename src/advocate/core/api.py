@@ -22,6 +22,27 @@ class RefusalOut(Schema):
 
 
 REFUSALS = {409: RefusalOut, 422: RefusalOut}  # add to an endpoint's `response` so the schema documents them
+# Every answer that is not a success, as every endpoint may give it, in the one shape: 400 (a header missing or
+# malformed, a body that is not JSON), 401 (no way in), 403 (not allowed), 404, 409, 413 (too large), 422.
+ERRORS = {status: RefusalOut for status in (400, 401, 403, 404, 409, 413, 422)}
+
+# The `code` of an answer that did not come from a service's refusal.
+STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "not_allowed",
+                413: "too_large", 422: "invalid", 429: "too_many_requests"}
+
+
+def error_body(status: int, message: str, *, field: str | None = None) -> dict:
+    return {"code": STATUS_CODES.get(status, "error"), "message": message, "when": None, "field": field}
+
+
+def validation_body(errors: list[dict]) -> dict:
+    """ninja's validation errors as one refusal: every field at fault and why, the first one named."""
+    parts, fields = [], []
+    for error in errors:
+        location = ".".join(str(part) for part in error.get("loc", ()))
+        fields.append(location)
+        parts.append(f"{location}: {error.get('msg', 'invalid')}" if location else str(error.get("msg", "invalid")))
+    return error_body(422, "; ".join(parts) or "the request is not well-formed", field=fields[0] if fields else None)
 
 
 def refused_response(api, request, refused: Refused):

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 
 from advocate.commerce.api import SELLER_AUTH
 from advocate.commerce.selectors import buyer_alias
-from advocate.core.api import REFUSALS, RowId
+from advocate.core.api import ERRORS, RowId
 from advocate.core.numbers import page_number
 
 from . import selectors, services
@@ -91,7 +91,8 @@ def _send(request, order, idempotency_key: str, text: str):
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=64)]
 
 
-@router.get("/seller/messages", auth=SELLER_AUTH, response=list[ThreadOut], summary="A seller's buyer messages")
+@router.get("/seller/messages", auth=SELLER_AUTH, response={200: list[ThreadOut], **ERRORS},
+            summary="A seller's buyer messages")
 def seller_threads(request, page: Annotated[int, Query(description="from 1; out of range reads as the nearest "
                                                                    "page")] = 1, waiting: bool = False):
     """Threads waiting for your answer first (the longest-waiting at the top), then the rest, newest first;
@@ -105,7 +106,7 @@ def seller_threads(request, page: Annotated[int, Query(description="from 1; out 
     return [_thread_out(thread, by_thread[thread.pk]) for thread in threads]
 
 
-@router.get("/seller/messages/{thread_id}", auth=SELLER_AUTH, response=ThreadOut, summary="One thread")
+@router.get("/seller/messages/{thread_id}", auth=SELLER_AUTH, response={200: ThreadOut, **ERRORS}, summary="One thread")
 def seller_thread(request, thread_id: RowId):
     try:
         thread = selectors.thread_for_seller(_seller(request), thread_id)
@@ -114,7 +115,7 @@ def seller_thread(request, thread_id: RowId):
     return _thread_out(thread, selectors.messages_of(thread))
 
 
-@router.post("/seller/messages/{thread_id}", auth=SELLER_AUTH, response={201: SentOut, **REFUSALS},
+@router.post("/seller/messages/{thread_id}", auth=SELLER_AUTH, response={201: SentOut, **ERRORS},
              summary="Answer in a thread")
 def seller_reply(request, thread_id: RowId, body: MessageIn, idempotency_key: IdempotencyKey):
     """Write in a thread. Email addresses, phone numbers and links are hidden from the buyer (`notice` says
@@ -127,7 +128,7 @@ def seller_reply(request, thread_id: RowId, body: MessageIn, idempotency_key: Id
     return _send(request, thread.order, idempotency_key, body.text)
 
 
-@router.post("/seller/orders/{order_id}/messages", auth=SELLER_AUTH, response={201: SentOut, **REFUSALS},
+@router.post("/seller/orders/{order_id}/messages", auth=SELLER_AUTH, response={201: SentOut, **ERRORS},
              summary="Write to the buyer of one of your orders")
 def seller_write(request, order_id: str, body: MessageIn, idempotency_key: IdempotencyKey):
     """Start (or continue) the thread about one of your orders. 409 `buyer_opted_out` as above."""

@@ -4,6 +4,7 @@ import hashlib
 import json
 from datetime import datetime
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from advocate.trust.guards import customer_may_act
 
 from .. import ledger, presenters, rules, selectors
 from ..models import ProblemItem, ProblemPhoto, ProblemReport, ReportState, Return
-from ..photos import PhotoRejected, clean_photo
+from ..photos import PhotoRejected, clean_photos
 from ..rules import Outcome, Remedy
 from .common import REVIEW_WITHIN, authorise_return, promise_decision, refund_report, replace_items, resolve
 from .guarantee import open_claim
@@ -57,7 +58,8 @@ def report_file(*, order: Order, customer: Customer, problem: str, request_key: 
             raise rules.ReportInvalid(rules.Invalid.UNKNOWN_PROBLEM)
         if remedy not in rules.Remedy:
             raise rules.ReportInvalid(rules.Invalid.UNKNOWN_REMEDY)
-        cleaned = [clean_photo(photo) for photo in photos]
+        cleaned = clean_photos(photos, max_pixels=settings.ADVOCATE_PHOTO_MAX_PIXELS,
+                               max_total=settings.ADVOCATE_REPORT_MAX_PIXELS)
     except (rules.ReportInvalid, PhotoRejected) as exc:
         raise report_refused(exc) from None
     report_request = rules.Report(

@@ -1,0 +1,28 @@
+"""Refuse a request too large to read before reading any of it."""
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+
+class RequestSizeLimitMiddleware:
+    """A body past DATA_UPLOAD_MAX_MEMORY_SIZE is answered 413 from its Content-Length alone: nothing of it is
+    read, parsed or spooled to disk (Django counts only form fields against that limit, never uploaded files).
+    The API answers in its error shape; pages with a short text."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            message = _("The request is too large: %(limit)s MB at most.") % {"limit": limit // (1024 * 1024)}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "too_large", "message": message, "when": None, "field": None},
+                                    status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
