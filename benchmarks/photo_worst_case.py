@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from advocate.claims.photos import (  # noqa: E402
+from advocate.claims.photos import (
     MAX_BYTES,
     MAX_DECODED_PIXELS,
     MAX_REPORT_PIXELS,

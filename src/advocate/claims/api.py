@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 from advocate.commerce.api import SELLER_AUTH, IntegrationKey
 from advocate.commerce.models import Customer, Order, Scope
 from advocate.commerce.selectors import buyer_alias
-from advocate.core.api import ERRORS, session_auth
+from advocate.core.api import ERRORS, Input, session_auth
 from advocate.core.errors import Invalid
 from advocate.core.zones import reader
 
@@ -139,16 +139,16 @@ class ProblemsOut(Schema):
     requests: list[ReportOut]
 
 
-class ItemIn(Schema):
+class ItemIn(Input):
     sku: str
     quantity: Annotated[int, Field(ge=1, le=10_000)]
 
 
-class PhotoIn(Schema):
+class PhotoIn(Input):
     content_base64: str = Field(description="the image file (JPEG, PNG, WebP or GIF), base64-encoded")
 
 
-class ReportIn(Schema):
+class ReportIn(Input):
     problem: str = Field(description=", ".join(p.value for p in rules.Problem))
     reason: Annotated[str, Field(max_length=24)] = Field("", description="for return, damaged, not_as_described")
     remedy: str = Field("refund", description="refund, or replacement where offered")
@@ -264,7 +264,7 @@ class SellerClaimOut(Schema):
     status: str
 
 
-class StatementIn(Schema):
+class StatementIn(Input):
     statement: Annotated[str, Field(min_length=1, max_length=4000)]
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from django.conf import settings
 from ninja import Path, Schema
 from ninja.security import SessionAuth as NinjaSessionAuth
+from pydantic import field_validator
 
 from .errors import Refused
 from .numbers import DB_INT_MAX
@@ -43,6 +44,18 @@ def validation_body(errors: list[dict]) -> dict:
         fields.append(location)
         parts.append(f"{location}: {error.get('msg', 'invalid')}" if location else str(error.get("msg", "invalid")))
     return error_body(422, "; ".join(parts) or "the request is not well-formed", field=fields[0] if fields else None)
+
+
+class Input(Schema):
+    """A request body: every text is checked to hold no NUL character, which no database column can store
+    (PostgreSQL refuses it even in a comparison), so it is refused naming the field, never stored half-way."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text must not contain NUL (\\u0000) characters")
+        return value
 
 
 def refused_response(api, request, refused: Refused):

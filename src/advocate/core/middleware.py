@@ -1,4 +1,4 @@
-"""Refuse a request too large to read before reading any of it."""
+"""Refuse, before any view sees it, a request too large to read or holding what no database can store."""
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -26,3 +26,29 @@ class RequestSizeLimitMiddleware:
                                     status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class NulRefusalMiddleware:
+    """A NUL character in the path, the query or a header is answered 400: no column can store it and
+    PostgreSQL refuses even to compare with it, which would otherwise fail the request as a server error.
+    (Form fields refuse it already, Django's own check; the API's bodies in `core.api.Input`.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _holds_nul(request):
+            message = _("The address or a header of the request holds a NUL character.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "bad_request", "message": message, "when": None, "field": None},
+                                    status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _holds_nul(request) -> bool:
+    if "\x00" in request.path_info:
+        return True
+    if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+        return True
+    return any("\x00" in str(value) for key, value in request.META.items() if key.startswith("HTTP_"))

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 
 from advocate.commerce.api import SELLER_AUTH
 from advocate.commerce.selectors import buyer_alias
-from advocate.core.api import ERRORS, RowId
+from advocate.core.api import ERRORS, Input, RowId
 from advocate.core.numbers import page_number
 
 from . import selectors, services
@@ -47,7 +47,7 @@ class ThreadOut(Schema):
     messages: list[MessageOut]
 
 
-class MessageIn(Schema):
+class MessageIn(Input):
     text: Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
 
 
