@@ -5,7 +5,7 @@ each), through both doors: the shop's integration key with every scope (acting f
 seller's login), and a customer's browser session with its CSRF token. The test fails on any 5xx, and on any
 answer the schema does not document: a status code it does not list, a body that does not match, a wrong
 content type. Run it alone with `uv run pytest -m fuzz`; `ADVOCATE_FUZZ_EXAMPLES` sets how many requests of
-each kind an operation gets (default 10).
+each kind an operation gets (default 25).
 """
 
 import os
@@ -37,7 +37,7 @@ from advocate.conftest import ALICE, NORTHWIND, PLATFORM
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
-EXAMPLES = int(os.environ.get("ADVOCATE_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("ADVOCATE_FUZZ_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 MUGS = [{"sku": "MUG-SET", "title": "Ceramic mug set", "quantity": 2, "unit_price": "12.50"}]
 
