@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "advocate.core.middleware.RequestSizeLimitMiddleware",
+    "advocate.core.middleware.NulRefusalMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -304,5 +306,13 @@ LOGGING = {
 }
 ADVOCATE_SHOW_DEMO_LOGINS = os.environ.get("ADVOCATE_SHOW_DEMO_LOGINS", "") == "1"
 FORMAT_MODULE_PATH = ["advocate.formats"]
-# A full batch of 1,000 events with large orders can exceed Django's 2.5 MB default.
+# A full batch of 1,000 events with large orders can exceed Django's 2.5 MB default. It is also the most any
+# request may send (core.middleware.RequestSizeLimit answers 413 from Content-Length before reading it), so
+# an uploaded photo (15 MB at most) is kept in memory, never spooled to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Pixels decoded for one customer's photo, and for all the photos of one report (claims/photos.py): what bounds
+# the worker time a report costs (benchmarks/photo_worst_case.py).
+ADVOCATE_PHOTO_MAX_PIXELS = int(os.environ.get("ADVOCATE_PHOTO_MAX_PIXELS", str(4096 * 3072)))
+ADVOCATE_REPORT_MAX_PIXELS = int(os.environ.get("ADVOCATE_REPORT_MAX_PIXELS", "16000000"))

@@ -64,9 +64,12 @@ def queue_page(queue: str, *, after: str = "") -> dict:
 def _queue_cursor(after: str):
     since, _, pk = after.partition("~")
     try:
-        return datetime.fromisoformat(since), int(pk)
+        moment = datetime.fromisoformat(since)
     except ValueError:
         return None
+    if moment.tzinfo is None or not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
+        return None
+    return moment, int(pk)
 
 
 def conversation_detail(conversation_id: int) -> Conversation:

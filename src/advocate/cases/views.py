@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from advocate.accounts.decorators import operator_required, staff_required
 from advocate.commerce import selectors as commerce_selectors
 from advocate.core.errors import Refused
+from advocate.core.numbers import DB_INT_MAX, clamped_int
 from advocate.core.web import attempt_on_form
 
 from . import selectors, services
@@ -52,8 +53,8 @@ def conversation(request, conversation_id: int, forms: dict | None = None):
     reply_form = forms.get("reply")
     if reply_form is None:
         initial = {"reason": found.reason}
-        if request.GET.get("use", "").isdigit():
-            answer = selectors.answer_detail(int(request.GET["use"]))
+        if (use := clamped_int(request.GET.get("use"), default=0, low=0, high=DB_INT_MAX)) > 0:
+            answer = selectors.answer_detail(use)
             initial |= {"body": selectors.answer_filled(answer, found), "answer_id": answer.pk,
                         "reason": found.reason or answer.reason}
         reply_form = ReplyForm(initial=initial)
@@ -259,10 +260,7 @@ def survey(request, token: str):
 
 @operator_required
 def measures(request):
-    try:
-        days = min(max(int(request.GET.get("days", 30)), 1), 365)
-    except ValueError:
-        days = 30
+    days = clamped_int(request.GET.get("days"), default=30, low=1, high=365)
     now = timezone.now()
     return render(request, "cases/measures.html",
                   {"days": days, **selectors.service_measures(since=now - timedelta(days=days), now=now)})

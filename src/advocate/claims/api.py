@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 from advocate.commerce.api import SELLER_AUTH, IntegrationKey
 from advocate.commerce.models import Customer, Order, Scope
 from advocate.commerce.selectors import buyer_alias
-from advocate.core.api import REFUSALS, RefusalOut, session_auth
+from advocate.core.api import ERRORS, Input, session_auth
 from advocate.core.errors import Invalid
 from advocate.core.zones import reader
 
@@ -139,16 +139,16 @@ class ProblemsOut(Schema):
     requests: list[ReportOut]
 
 
-class ItemIn(Schema):
+class ItemIn(Input):
     sku: str
     quantity: Annotated[int, Field(ge=1, le=10_000)]
 
 
-class PhotoIn(Schema):
+class PhotoIn(Input):
     content_base64: str = Field(description="the image file (JPEG, PNG, WebP or GIF), base64-encoded")
 
 
-class ReportIn(Schema):
+class ReportIn(Input):
     problem: str = Field(description=", ".join(p.value for p in rules.Problem))
     reason: Annotated[str, Field(max_length=24)] = Field("", description="for return, damaged, not_as_described")
     remedy: str = Field("refund", description="refund, or replacement where offered")
@@ -183,7 +183,7 @@ def _option_out(option: rules.Option, seller_ships: bool) -> dict:
 # --- customers ---------------------------------------------------------------------------------------
 
 
-@router.get("/orders/{order_id}/problems", auth=CUSTOMER_AUTH, response=ProblemsOut,
+@router.get("/orders/{order_id}/problems", auth=CUSTOMER_AUTH, response={200: ProblemsOut, **ERRORS},
             summary="What can be reported about an order")
 def get_problems(request, order_id: str):
     """Every kind of problem, each available or with why not (and from when), and the requests made so far."""
@@ -195,7 +195,7 @@ def get_problems(request, order_id: str):
                 "requests": [_report_out(r) for r in panel["reports"]]}
 
 
-@router.post("/orders/{order_id}/problems", auth=CUSTOMER_AUTH, response={201: ReportOut, **REFUSALS, 403: RefusalOut},
+@router.post("/orders/{order_id}/problems", auth=CUSTOMER_AUTH, response={201: ReportOut, **ERRORS},
              summary="Report a problem")
 def post_problem(request, order_id: str, body: ReportIn,
                  idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=64)]):
@@ -230,7 +230,8 @@ def _decode(data: str) -> bytes:
         raise Invalid("not_an_image", presenters.INVALID_MESSAGES["not_an_image"], field="photos") from None
 
 
-@router.get("/problems/{reference}", auth=CUSTOMER_AUTH, response=ReportOut, summary="One reported problem")
+@router.get("/problems/{reference}", auth=CUSTOMER_AUTH, response={200: ReportOut, **ERRORS},
+            summary="One reported problem")
 def get_problem(request, reference: str):
     if isinstance(request.auth, Customer):
         report = ProblemReport.objects.filter(reference=reference, customer=request.auth).first()
@@ -263,7 +264,7 @@ class SellerClaimOut(Schema):
     status: str
 
 
-class StatementIn(Schema):
+class StatementIn(Input):
     statement: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
@@ -288,26 +289,27 @@ def _seller_claim(request, reference: str):
         raise HttpError(404, "no such claim") from None
 
 
-@router.get("/seller/claims", auth=SELLER_AUTH, response=list[SellerClaimOut], summary="A seller's guarantee claims")
+@router.get("/seller/claims", auth=SELLER_AUTH, response={200: list[SellerClaimOut], **ERRORS},
+            summary="A seller's guarantee claims")
 def seller_claims(request):
     return [_claim_out(claim) for claim in selectors.claims_of_seller(_seller(request))]
 
 
-@router.post("/seller/claims/{reference}/refund", auth=SELLER_AUTH, response={200: SellerClaimOut, **REFUSALS},
+@router.post("/seller/claims/{reference}/refund", auth=SELLER_AUTH, response={200: SellerClaimOut, **ERRORS},
              summary="Refund the buyer (or accept the marketplace's refund)")
 def seller_claim_refund(request, reference: str):
     claim = _seller_claim(request, reference)
     return _claim_out(services.claim_seller_refund(claim=claim, user=request.auth))
 
 
-@router.post("/seller/claims/{reference}/dispute", auth=SELLER_AUTH, response={200: SellerClaimOut, **REFUSALS},
+@router.post("/seller/claims/{reference}/dispute", auth=SELLER_AUTH, response={200: SellerClaimOut, **ERRORS},
              summary="Dispute a claim: a person decides")
 def seller_claim_dispute(request, reference: str, body: StatementIn):
     claim = _seller_claim(request, reference)
     return _claim_out(services.claim_seller_dispute(claim=claim, user=request.auth, statement=body.statement))
 
 
-@router.post("/seller/claims/{reference}/appeal", auth=SELLER_AUTH, response={200: SellerClaimOut, **REFUSALS},
+@router.post("/seller/claims/{reference}/appeal", auth=SELLER_AUTH, response={200: SellerClaimOut, **ERRORS},
              summary="Appeal a claim decided against you (within 30 days)")
 def seller_claim_appeal(request, reference: str, body: StatementIn):
     claim = _seller_claim(request, reference)

@@ -138,6 +138,10 @@ class ProblemReport(models.Model):
                                    related_name="+", help_text=_("Empty when the decision was automatic."))
     decision_note = models.TextField(blank=True)
     request_key = models.CharField(max_length=64)
+    request_fingerprint = models.CharField(
+        max_length=64, blank=True, default="",
+        help_text=_("A hash of what was asked (the order, the answers, the photos): the same request key with "
+                    "another request is refused, not answered with this report."))
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
     created_at = models.DateTimeField()

@@ -56,6 +56,9 @@ INVALID_MESSAGES = {
     "photo_required": gettext_lazy("Please add a photo of the problem."),
     "too_large": gettext_lazy("That photo is too large (15 MB at most)."),
     "not_an_image": gettext_lazy("That file is not a photo we can read (JPEG, PNG, WebP or GIF)."),
+    "too_many_pixels": gettext_lazy("These photos are too large: please send smaller ones."),
+    "key_reused": gettext_lazy("This request key was already used for a different report. Send a new key for a "
+                               "new report."),
 }
 
 ACTION_REFUSED_MESSAGES = {

@@ -7,8 +7,9 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from advocate.core.api import session_auth
+from advocate.core.api import ERRORS, session_auth
 from advocate.core.errors import Forbidden
+from advocate.core.numbers import DB_INT_MAX
 
 from . import selectors, services
 from .events import FieldError
@@ -75,7 +76,7 @@ class IntakeOut(Schema):
     results: list[EventOutcomeOut]
 
 
-@router.post("/events", auth=IntegrationKey(Scope.EVENTS), response=IntakeOut, summary="Send events")
+@router.post("/events", auth=IntegrationKey(Scope.EVENTS), response={200: IntakeOut, **ERRORS}, summary="Send events")
 def post_events(request, items: list[Any]):
     """Send a batch (up to 1,000) of `{"source", "id", "type", "occurred_at", "data"}` events.
 
@@ -168,7 +169,8 @@ def _order_out(order, now) -> dict:
     }
 
 
-@router.get("/orders/{order_id}", auth=session_auth, response=OrderOut, summary="One order and its status")
+@router.get("/orders/{order_id}", auth=session_auth, response={200: OrderOut, **ERRORS},
+            summary="One order and its status")
 def get_order(request, order_id: str):
     """The signed-in person's order (customers see only their own; sellers only theirs).
 
@@ -192,9 +194,10 @@ class InstructionsOut(Schema):
     next_after: int = Field(description="pass as `after` to read on from here")
 
 
-@router.get("/instructions", auth=IntegrationKey(Scope.INSTRUCTIONS), response=InstructionsOut,
+@router.get("/instructions", auth=IntegrationKey(Scope.INSTRUCTIONS), response={200: InstructionsOut, **ERRORS},
             summary="What the shop must carry out")
-def get_instructions(request, after: int = 0, limit: Annotated[int, Field(ge=1, le=1000)] = 100):
+def get_instructions(request, after: Annotated[int, Field(ge=0, le=DB_INT_MAX)] = 0,
+                     limit: Annotated[int, Field(ge=1, le=1000)] = 100):
     """Refunds to pay, replacements and return labels to send, orders to stop, sellers' selling status and
     listings to take down or put back — in the order decided, each once. Keep `next_after` and pass it as
     `after` next time. `kind` is `refund`, `replacement`, `return_label`, `order_cancel`, `credit`,

@@ -26,6 +26,7 @@ from advocate.core.registry import Registry
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 MAX_AMOUNT = Decimal(10) ** 10  # what a money column (12 digits, 2 after the point) can hold
+MAX_STOCK = 1_000_000_000  # a stock count; the column holds up to 2**31 - 1 on PostgreSQL
 
 
 class EventData(BaseModel):
@@ -149,7 +150,7 @@ class ShipmentDelivered(EventData):
 class StockChanged(EventData):
     seller_id: Id
     sku: Id
-    quantity: Annotated[int, Field(ge=0)]
+    quantity: Annotated[int, Field(ge=0, le=MAX_STOCK)]
 
 
 class MembershipStarted(EventData):
@@ -247,14 +248,39 @@ def _errors_from(exc: ValidationError, prefix: str = "") -> list[FieldError]:
     return errors
 
 
+def _nul_at(value: object, path: str) -> str | None:
+    """The dotted path of the first text (or key) holding a NUL character, which no database column can store."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here
+            if (found := _nul_at(item, here)) is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _nul_at(item, f"{path}.{index}")) is not None:
+                return found
+    return None
+
+
+NUL_MESSAGE = "text must not contain NUL (\\u0000) characters"
+
+
 def parse_event(raw: object) -> tuple[Envelope, EventData]:
     """Check one raw item against the envelope and its type's data schema."""
     if not isinstance(raw, dict):
         raise EventRejected.at("item", "each event must be a JSON object")
+    if (at := _nul_at({k: v for k, v in raw.items() if k != "data"}, "")) is not None:
+        raise EventRejected.at(at, NUL_MESSAGE)
     try:
         envelope = Envelope.model_validate(raw)
     except ValidationError as exc:
         raise EventRejected(_errors_from(exc)) from None
+    if (at := _nul_at(envelope.data, "data")) is not None:
+        raise EventRejected([FieldError(field=at, message=NUL_MESSAGE)], envelope)
     try:
         data = EVENT_TYPES.get(envelope.type).schema.model_validate(envelope.data)
     except ValidationError as exc:

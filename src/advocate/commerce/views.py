@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from advocate.accounts.decorators import operator_required, staff_required
 from advocate.core.errors import Refused
+from advocate.core.numbers import clamped_int, page_number
 
 from . import selectors, services
 from .models import Integration, Scope
@@ -17,16 +18,9 @@ from .panels import panels_for
 from .presenters import delivery_address_for, status_sentence
 
 
-def _page_number(request) -> int:
-    try:
-        return max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        return 1
-
-
 @login_required
 def order_list(request):
-    page = _page_number(request)
+    page = page_number(request.GET.get("page"))
     orders = selectors.order_list(request.user, page=page)
     has_next = len(orders) > selectors.ORDERS_PER_PAGE
     now = timezone.now()
@@ -120,10 +114,7 @@ def operations(request):
 @require_POST
 def integration_rotate(request, integration_id: int):
     integration = get_object_or_404(Integration, pk=integration_id)
-    try:
-        seconds = int(request.POST.get("grace", ""))
-    except ValueError:
-        seconds = -1
+    seconds = clamped_int(request.POST.get("grace"), default=-1, low=-1, high=365 * 86400)
     try:
         new_key = services.integration_rotate(integration, grace=timedelta(seconds=seconds))
     except Refused as refused:

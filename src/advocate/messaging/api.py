@@ -13,7 +13,8 @@ from ninja.errors import HttpError
 
 from advocate.commerce.api import SELLER_AUTH
 from advocate.commerce.selectors import buyer_alias
-from advocate.core.api import REFUSALS
+from advocate.core.api import ERRORS, Input, RowId
+from advocate.core.numbers import page_number
 
 from . import selectors, services
 from .models import Message, Thread
@@ -46,7 +47,7 @@ class ThreadOut(Schema):
     messages: list[MessageOut]
 
 
-class MessageIn(Schema):
+class MessageIn(Input):
     text: Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
 
 
@@ -90,20 +91,23 @@ def _send(request, order, idempotency_key: str, text: str):
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=64)]
 
 
-@router.get("/seller/messages", auth=SELLER_AUTH, response=list[ThreadOut], summary="A seller's buyer messages")
-def seller_threads(request, page: Annotated[int, Query(ge=1)] = 1, waiting: bool = False):
+@router.get("/seller/messages", auth=SELLER_AUTH, response={200: list[ThreadOut], **ERRORS},
+            summary="A seller's buyer messages")
+def seller_threads(request, page: Annotated[int, Query(description="from 1; out of range reads as the nearest "
+                                                                   "page")] = 1, waiting: bool = False):
     """Threads waiting for your answer first (the longest-waiting at the top), then the rest, newest first;
     30 a page."""
     seller = _seller(request)
-    threads = selectors.threads_of_seller(seller, page=page, waiting_only=waiting)[: selectors.THREADS_PER_PAGE]
+    threads = selectors.threads_of_seller(seller, page=page_number(page), waiting_only=waiting)
+    threads = threads[: selectors.THREADS_PER_PAGE]
     by_thread: dict[int, list[Message]] = {t.pk: [] for t in threads}
     for message in Message.objects.filter(thread__in=threads).order_by("created_at", "pk"):
         by_thread[message.thread_id].append(message)
     return [_thread_out(thread, by_thread[thread.pk]) for thread in threads]
 
 
-@router.get("/seller/messages/{thread_id}", auth=SELLER_AUTH, response=ThreadOut, summary="One thread")
-def seller_thread(request, thread_id: int):
+@router.get("/seller/messages/{thread_id}", auth=SELLER_AUTH, response={200: ThreadOut, **ERRORS}, summary="One thread")
+def seller_thread(request, thread_id: RowId):
     try:
         thread = selectors.thread_for_seller(_seller(request), thread_id)
     except Http404:
@@ -111,9 +115,9 @@ def seller_thread(request, thread_id: int):
     return _thread_out(thread, selectors.messages_of(thread))
 
 
-@router.post("/seller/messages/{thread_id}", auth=SELLER_AUTH, response={201: SentOut, **REFUSALS},
+@router.post("/seller/messages/{thread_id}", auth=SELLER_AUTH, response={201: SentOut, **ERRORS},
              summary="Answer in a thread")
-def seller_reply(request, thread_id: int, body: MessageIn, idempotency_key: IdempotencyKey):
+def seller_reply(request, thread_id: RowId, body: MessageIn, idempotency_key: IdempotencyKey):
     """Write in a thread. Email addresses, phone numbers and links are hidden from the buyer (`notice` says
     what). Send a fresh `Idempotency-Key` per message: the same key again returns the first message.
     409 `buyer_opted_out`: the buyer does not accept messages they did not ask for and never wrote here."""
@@ -124,7 +128,7 @@ def seller_reply(request, thread_id: int, body: MessageIn, idempotency_key: Idem
     return _send(request, thread.order, idempotency_key, body.text)
 
 
-@router.post("/seller/orders/{order_id}/messages", auth=SELLER_AUTH, response={201: SentOut, **REFUSALS},
+@router.post("/seller/orders/{order_id}/messages", auth=SELLER_AUTH, response={201: SentOut, **ERRORS},
              summary="Write to the buyer of one of your orders")
 def seller_write(request, order_id: str, body: MessageIn, idempotency_key: IdempotencyKey):
     """Start (or continue) the thread about one of your orders. 409 `buyer_opted_out` as above."""

@@ -16,6 +16,7 @@ from advocate.accounts.decorators import is_staff, seller_required, staff_requir
 from advocate.commerce.models import Order
 from advocate.commerce.selectors import buyer_alias
 from advocate.core.errors import Refused
+from advocate.core.numbers import page_number
 from advocate.core.web import attempt
 
 from . import presenters, selectors, services
@@ -27,13 +28,6 @@ from .rules import AnswerClock, Refusal, Side
 def _posted(request):
     """The form data if this is a post (even an empty one: an unticked box sends nothing), else None."""
     return request.POST if request.method == "POST" else None
-
-
-def _page(request) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
 
 
 def _rows(thread_messages, *, viewer: Side | None, buyer: str, seller: str, now, flagged=frozenset(),
@@ -145,7 +139,7 @@ def opt_out(request, token: str):
 def seller_threads(request):
     """The seller's conversations with buyers: those waiting for an answer first, with the time left."""
     seller = request.user.seller
-    page = _page(request)
+    page = page_number(request.GET.get("page"))
     waiting_only = request.GET.get("waiting") == "1"
     threads = selectors.threads_of_seller(seller, page=page, waiting_only=waiting_only)
     now = timezone.now()
@@ -228,7 +222,7 @@ def flag(request, message_id: int):
 @staff_required
 def staff_flags(request):
     state = FlagState.REVIEWED if request.GET.get("state") == FlagState.REVIEWED else FlagState.OPEN
-    page = _page(request)
+    page = page_number(request.GET.get("page"))
     flags = selectors.flags_for_staff(state=state, page=page)
     return render(request, "messaging/staff_flags.html", {
         "flags": flags[: selectors.FLAGS_PER_PAGE], "has_next": len(flags) > selectors.FLAGS_PER_PAGE,

@@ -22,5 +22,5 @@ def report_refused(exc: Exception, *, seller_ships: bool = False) -> Refused:
         return errors.Refused(exc.option.why.value, presenters.why_not(exc.option, seller_ships=seller_ships),
                               when=exc.option.when)
     code = exc.code.value if isinstance(exc, rules.ReportInvalid) else str(exc)
-    field = "photo" if code in ("photo_required", "too_large", "not_an_image") else None
+    field = "photo" if code in ("photo_required", "too_large", "too_many_pixels", "not_an_image") else None
     return errors.Invalid(code, presenters.INVALID_MESSAGES[code], field=field)

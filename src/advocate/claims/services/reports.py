@@ -1,20 +1,24 @@
 """A customer reports a problem, and the decision of the rules is carried out at once."""
 
+import hashlib
+import json
 from datetime import datetime
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from advocate.commerce.models import CancelledBy, Customer, InstructionKind, Order, OrderState
 from advocate.commerce.services import instruct
 from advocate.core.db import retrying_write
+from advocate.core.errors import Invalid
 from advocate.core.references import new_reference
 from advocate.trust.guards import customer_may_act
 
-from .. import ledger, rules, selectors
+from .. import ledger, presenters, rules, selectors
 from ..hooks import report_filed
 from ..models import ProblemItem, ProblemPhoto, ProblemReport, ReportState, Return
-from ..photos import PhotoRejected, clean_photo
+from ..photos import PhotoRejected, clean_photos
 from ..rules import Outcome, Remedy
 from .common import REVIEW_WITHIN, authorise_return, promise_decision, refund_report, replace_items, resolve
 from .guarantee import open_claim
@@ -37,19 +41,26 @@ def report_file(*, order: Order, customer: Customer, problem: str, request_key: 
                 filed_by=None, now: datetime | None = None) -> ProblemReport:
     """Report a problem with an order and carry out the decision at once.
 
-    The same `request_key` again (a double click, a retried request) returns the first report and changes
-    nothing. Refused when it cannot be reported now (`when`: from when, or when the time ended), Invalid when
-    part of the request is wrong; nothing is recorded then.
+    The same `request_key` again with the same request (a double click, a retried request) returns the first
+    report and changes nothing, without looking at the photos again; the same key with another order or
+    other answers is Invalid (`key_reused`). Refused when it cannot be reported now (`when`: from when, or
+    when the time ended), Invalid when part of the request is wrong; nothing is recorded then.
     """
     if order.customer_id != customer.pk:
         raise ValueError("a customer can report problems only with their own orders")
     customer_may_act(customer)
+    fingerprint = request_fingerprint(order=order, problem=problem, reason=reason, remedy=remedy, items=items,
+                                      comment=comment, photos=photos)
+    sent = _replayed(customer, request_key, fingerprint)
+    if sent is not None:
+        return sent
     try:
         if problem not in rules.Problem:
             raise rules.ReportInvalid(rules.Invalid.UNKNOWN_PROBLEM)
         if remedy not in rules.Remedy:
             raise rules.ReportInvalid(rules.Invalid.UNKNOWN_REMEDY)
-        cleaned = [clean_photo(photo) for photo in photos]
+        cleaned = clean_photos(photos, max_pixels=settings.ADVOCATE_PHOTO_MAX_PIXELS,
+                               max_total=settings.ADVOCATE_REPORT_MAX_PIXELS)
     except (rules.ReportInvalid, PhotoRejected) as exc:
         raise report_refused(exc) from None
     report_request = rules.Report(
@@ -59,7 +70,7 @@ def report_file(*, order: Order, customer: Customer, problem: str, request_key: 
 
     def work():
         locked = ledger.lock_order(order)
-        existing = ProblemReport.objects.filter(customer=customer, request_key=request_key).first()
+        existing = _replayed(customer, request_key, fingerprint)
         if existing is not None:
             return existing
         moment = now or timezone.now()
@@ -76,7 +87,7 @@ def report_file(*, order: Order, customer: Customer, problem: str, request_key: 
             remedy=decision.remedy, comment=comment.strip()[:2000], state=_STATE_AFTER[decision.outcome],
             outcome=decision.outcome, review_reason=decision.review_reason or "", amount=decision.amount,
             currency=locked.currency, liable=decision.liable, returnless=decision.returnless,
-            request_key=request_key, filed_by=filed_by, created_at=moment,
+            request_key=request_key, request_fingerprint=fingerprint, filed_by=filed_by, created_at=moment,
             decided_at=None if decision.outcome == Outcome.REVIEW else moment,
         )
         ProblemItem.objects.bulk_create(
@@ -89,6 +100,27 @@ def report_file(*, order: Order, customer: Customer, problem: str, request_key: 
         return report
 
     return retrying_write(work)
+
+
+def request_fingerprint(*, order: Order, problem: str, reason: str, remedy: str, items, comment: str,
+                        photos: list[bytes]) -> str:
+    """A hash of everything a report asks: the order, the answers (items in any order) and each photo's bytes."""
+    canonical = json.dumps({
+        "order": order.pk, "problem": problem, "reason": reason, "remedy": remedy, "comment": comment.strip(),
+        "items": sorted([int(line_id), int(qty)] for line_id, qty in items),
+        "photos": [hashlib.sha256(photo).hexdigest() for photo in photos],
+    }, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replayed(customer: Customer, request_key: str, fingerprint: str) -> ProblemReport | None:
+    """The report this request key already filed, if the request is the same one; Invalid if it is not."""
+    existing = selectors.report_by_request_key(customer, request_key)
+    if existing is None:
+        return None
+    if existing.request_fingerprint and existing.request_fingerprint != fingerprint:
+        raise Invalid("key_reused", presenters.INVALID_MESSAGES["key_reused"], field="Idempotency-Key")
+    return existing
 
 
 def _carry_out(report: ProblemReport, decision: rules.Decision, now: datetime) -> None:

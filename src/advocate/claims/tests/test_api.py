@@ -370,3 +370,75 @@ def test_a_closed_customers_report_through_the_shops_back_end_is_refused_in_json
                   **{"idempotency-key": "miss-000002", "x-csrftoken": client.cookies["csrftoken"].value})
     assert answer.status_code == 403 and answer.json()["code"] == "account_closed"
     assert not ProblemReport.objects.exists()
+
+
+# --- the same Idempotency-Key with another request -----------------------------------------------------
+
+
+def png(width: int, height: int, colour=(200, 30, 30)) -> str:
+    image = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(image, "PNG")
+    return base64.b64encode(image.getvalue()).decode()
+
+
+def test_the_same_idempotency_key_with_another_body_is_refused_and_changes_nothing(delivered, integration_key):
+    headers = as_shop(integration_key, **{"idempotency-key": "reuse-00001"})
+    first = post(Client(), "/api/v1/orders/A-1/problems",
+                 {"problem": "return", "reason": "does_not_fit", "items": [{"sku": "MUG-SET", "quantity": 1}]},
+                 **headers)
+    assert first.status_code == 201, first.content
+
+    other = post(Client(), "/api/v1/orders/A-1/problems",
+                 {"problem": "return", "reason": "does_not_fit", "items": [{"sku": "MUG-SET", "quantity": 2}]},
+                 **headers)
+
+    assert other.status_code == 422, other.content
+    error = other.json()
+    assert error["code"] == "key_reused" and error["field"] == "Idempotency-Key"
+    assert "already used" in error["message"]
+    assert ProblemReport.objects.count() == 1 and Refund.objects.count() == 1
+
+
+def test_the_same_idempotency_key_for_another_order_is_refused(delivered, shop, integration_key):
+    now = timezone.now()
+    shop.send(shop.order_placed("A-2", customer=ALICE, seller=PLATFORM, fulfilled_by="platform", lines=MUGS,
+                                placed_at=now - timedelta(days=6)),
+              shop.payment_captured("A-2", "64.00"),
+              shop.shipment_created("A-2", "S-2", shipped_at=now - timedelta(days=5)),
+              shop.shipment_delivered("S-2", at=now - timedelta(days=3)))
+    body = {"problem": "item_missing", "items": [{"sku": "LAMP-01", "quantity": 1}]}
+    headers = as_shop(integration_key, **{"idempotency-key": "reuse-00002"})
+
+    assert post(Client(), "/api/v1/orders/A-1/problems", body, **headers).status_code == 201
+    other = post(Client(), "/api/v1/orders/A-2/problems", body, **headers)
+
+    assert other.status_code == 422 and other.json()["code"] == "key_reused"
+    assert list(ProblemReport.objects.values_list("order__external_id", flat=True)) == ["A-1"]
+
+
+def test_the_same_key_and_request_with_items_in_another_order_returns_the_first_report(delivered, integration_key):
+    headers = as_shop(integration_key, **{"idempotency-key": "reuse-00003"})
+    items = [{"sku": "MUG-SET", "quantity": 1}, {"sku": "LAMP-01", "quantity": 1}]
+    first = post(Client(), "/api/v1/orders/A-1/problems", {"problem": "item_missing", "items": items}, **headers)
+    again = post(Client(), "/api/v1/orders/A-1/problems", {"problem": "item_missing", "items": items[::-1]},
+                 **headers)
+
+    assert first.status_code == again.status_code == 201
+    assert again.json()["reference"] == first.json()["reference"] and ProblemReport.objects.count() == 1
+
+
+def test_the_same_key_with_another_photo_is_refused_and_with_the_same_photo_is_the_first_report(
+        delivered, integration_key):
+    headers = as_shop(integration_key, **{"idempotency-key": "reuse-00004"})
+    body = {"problem": "damaged", "reason": "arrived_damaged", "items": [{"sku": "LAMP-01", "quantity": 1}],
+            "remedy": "refund", "photos": [{"content_base64": png(40, 30)}]}
+    first = post(Client(), "/api/v1/orders/A-1/problems", body, **headers)
+    assert first.status_code == 201, first.content
+
+    same = post(Client(), "/api/v1/orders/A-1/problems", body, **headers)
+    other = post(Client(), "/api/v1/orders/A-1/problems",
+                 {**body, "photos": [{"content_base64": png(40, 30, (10, 200, 10))}]}, **headers)
+
+    assert same.status_code == 201 and same.json()["reference"] == first.json()["reference"]
+    assert other.status_code == 422 and other.json()["code"] == "key_reused"
+    assert ProblemReport.objects.get().photos.count() == 1

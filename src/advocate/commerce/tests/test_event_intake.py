@@ -344,7 +344,8 @@ def test_a_batch_over_1000_is_refused_with_413_and_a_message(shop, post_events):
     response = post_events(batch)
 
     assert response.status_code == 413
-    assert "1000" in response.json()["detail"] and "1001" in response.json()["detail"]
+    assert response.json()["code"] == "too_large"
+    assert "1000" in response.json()["message"] and "1001" in response.json()["message"]
     assert not Order.objects.exists()
 
 
