@@ -22,7 +22,6 @@ class RefusalOut(Schema):
     field: str | None = None
 
 
-REFUSALS = {409: RefusalOut, 422: RefusalOut}  # add to an endpoint's `response` so the schema documents them
 # Every answer that is not a success, as every endpoint may give it, in the one shape: 400 (a header missing or
 # malformed, a body that is not JSON), 401 (no way in), 403 (not allowed), 404, 409, 413 (too large), 422.
 ERRORS = {status: RefusalOut for status in (400, 401, 403, 404, 409, 413, 422)}

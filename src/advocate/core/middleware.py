@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 
 class RequestSizeLimitMiddleware:
     """A body past DATA_UPLOAD_MAX_MEMORY_SIZE is answered 413 from its Content-Length alone: nothing of it is
-    read, parsed or spooled to disk (Django counts only form fields against that limit, never uploaded files).
-    The API answers in its error shape; pages with a short text."""
+    read, parsed or spooled to disk (Django counts only form fields against that limit, never uploaded files)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,11 +19,8 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if limit is not None and length > limit:
-            message = _("The request is too large: %(limit)s MB at most.") % {"limit": limit // (1024 * 1024)}
-            if request.path.startswith("/api/"):
-                return JsonResponse({"code": "too_large", "message": message, "when": None, "field": None},
-                                    status=413)
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            return _refusal(request, 413, "too_large", _("The request is too large: %(limit)s MB at most.") % {
+                "limit": limit // (1024 * 1024)})
         return self.get_response(request)
 
 
@@ -38,11 +34,8 @@ class NulRefusalMiddleware:
 
     def __call__(self, request):
         if _holds_nul(request):
-            message = _("The address or a header of the request holds a NUL character.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"code": "bad_request", "message": message, "when": None, "field": None},
-                                    status=400)
-            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+            return _refusal(request, 400, "bad_request",
+                            _("The address or a header of the request holds a NUL character."))
         return self.get_response(request)
 
 
@@ -52,3 +45,10 @@ def _holds_nul(request) -> bool:
     if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
         return True
     return any("\x00" in str(value) for key, value in request.META.items() if key.startswith("HTTP_"))
+
+
+def _refusal(request, status: int, code: str, message: str) -> HttpResponse:
+    """The API answers in its error shape; pages with a short text."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "message": message, "when": None, "field": None}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
