@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
+from django.db.models import Count
 from django.utils import timezone
 
 from advocate.claims import rules, services
 from advocate.claims.models import PolicyLayer
-from advocate.commerce.models import Order, OrderState
+from advocate.commerce.models import Order, OrderLine, OrderState
 from advocate.core.errors import Refused
 
 from .marketplace import demo_seller
@@ -59,3 +60,32 @@ def file_sample_requests(*, now=None, per_kind: int = 3) -> int:
                 break
         filed += made
     return filed
+
+
+def plant_spike(*, now=None, reports: int = 6) -> str:
+    """A product customers suddenly find "not as described" this week — the spike the insights page catches,
+    for a person to follow up (open a defect, take the listing down). Filed through the same service as
+    customers' own reports, by customers without a demo login. Returns the product's SKU ("" if the demo is
+    too small to have one delivered this often)."""
+    now = now or timezone.now()
+    recent = (Order.objects.filter(customer__user__isnull=True, state=OrderState.PLACED,
+                                   shipments__delivered_at__gte=now - timedelta(days=10),
+                                   shipments__delivered_at__lte=now)
+              .exclude(problem_reports__isnull=False).distinct())
+    busiest = (OrderLine.objects.filter(order__in=recent, product__isnull=False).values("product_id")
+               .annotate(n=Count("order_id", distinct=True)).filter(n__gte=reports).order_by("-n", "product_id"))
+    for row in busiest[:5]:
+        filed = 0
+        for line in OrderLine.objects.filter(order__in=recent, product_id=row["product_id"]).select_related(
+                "order__customer", "product").order_by("order_id"):
+            try:
+                services.report_file(order=line.order, customer=line.order.customer, problem="not_as_described",
+                                     reason="not_as_described", items=[(line.pk, 1)],
+                                     comment="The colour and the material are not what the photos show.",
+                                     request_key=f"demo-spike-{line.order_id}", now=now)
+            except Refused:
+                continue
+            filed += 1
+            if filed == reports:
+                return line.product.sku
+    return ""

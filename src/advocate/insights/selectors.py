@@ -7,13 +7,14 @@ from django.db.models import Sum
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
+from advocate.accounts.models import Role, User
 from advocate.cases.models import Channel
 from advocate.claims.models import ProblemReport
 from advocate.commerce.models import Fulfilment, Product, Seller
 from advocate.core.reasons import ContactReason
 
-from .models import Contact, ContactCount, ContactKind, OrderCount
-from .rules import ORDERS_COUNTED_BY, SELF_SERVICE, Dimension, per_hundred
+from .models import Contact, ContactCount, ContactKind, Defect, OrderCount, Spike, SpikeState
+from .rules import ORDERS_COUNTED_BY, SELF_SERVICE, Counts, Dimension, change_since, per_hundred
 
 PERIODS = (7, 30, 90, 365)
 DRILL_DOWN_ROWS = 200
@@ -95,21 +96,29 @@ def slices(*, dimension: Dimension, first: date, last: date, limit: int = 50) ->
 
 
 def _label(dimension: Dimension, rows: list[Slice]) -> None:
-    values = [row.value for row in rows]
-    if dimension == Dimension.SELLER:
-        names = dict(Seller.objects.filter(external_id__in=values).values_list("external_id", "name"))
-    elif dimension == Dimension.PRODUCT:
-        names = dict(Product.objects.filter(sku__in=values).values_list("sku", "title"))
-    elif dimension == Dimension.FULFILMENT:
-        names = {value: str(label) for value, label in Fulfilment.choices}
-    elif dimension == Dimension.CHANNEL:
-        names = {value: str(label) for value, label in Channel.choices} | {SELF_SERVICE: _("Self-service")}
-    elif dimension == Dimension.LANGUAGE:
-        names = {value: _language_name(value) for value in values}
-    else:
-        names = {}
+    names = _names(dimension, [row.value for row in rows])
     for row in rows:
         row.label = names.get(row.value) or row.value or _("Everything")
+
+
+def slice_label(dimension: str, value: str) -> str:
+    """A reader's name for one (dimension, value): a seller's or product's name, a language's, a channel's."""
+    return _names(Dimension(dimension), [value]).get(value) or value or _("Everything")
+
+
+def _names(dimension: Dimension, values: list[str]) -> dict[str, str]:
+    if dimension == Dimension.SELLER:
+        return dict(Seller.objects.filter(external_id__in=values).values_list("external_id", "name"))
+    if dimension == Dimension.PRODUCT:
+        return {str(pk): f"{title} ({sku}, {seller})" for pk, title, sku, seller in Product.objects.filter(
+            pk__in=[value for value in values if value.isdigit()]).values_list("pk", "title", "sku", "seller__name")}
+    if dimension == Dimension.FULFILMENT:
+        return {value: str(label) for value, label in Fulfilment.choices}
+    if dimension == Dimension.CHANNEL:
+        return {value: str(label) for value, label in Channel.choices} | {SELF_SERVICE: _("Self-service")}
+    if dimension == Dimension.LANGUAGE:
+        return {value: _language_name(value) for value in values}
+    return {}
 
 
 def _language_name(code: str) -> str:
@@ -130,13 +139,84 @@ def contacts(*, first: date, last: date, reason: str | None, dimension: Dimensio
         found = found.filter(**{column: value})
     rows = []
     for contact in found.iterator(chunk_size=500):
-        if dimension == Dimension.PRODUCT and value not in contact.skus:
+        if dimension == Dimension.PRODUCT and value not in contact.products:
             continue
         rows.append(contact)
         if len(rows) == DRILL_DOWN_ROWS:
             break
+    return _contact_rows(rows)
+
+
+def _contact_rows(rows: list[Contact]) -> list[dict]:
     references = dict(ProblemReport.objects.filter(
         pk__in=[c.source_id for c in rows if c.kind == ContactKind.PROBLEM_REPORT]).values_list("pk", "reference"))
+    skus = {str(pk): sku for pk, sku in Product.objects.filter(
+        pk__in={int(p) for c in rows for p in c.products}).values_list("pk", "sku")}
     return [{"contact": c, "reason": reason_label(c.reason), "kind": c.get_kind_display(),
+             "products": [skus.get(product, product) for product in c.products],
              "reference": references.get(c.source_id, "") if c.kind == ContactKind.PROBLEM_REPORT else "",
              "order": c.order.external_id if c.order else ""} for c in rows]
+
+# --- spikes and defects --------------------------------------------------------------------------------------
+
+def open_spikes() -> list[dict]:
+    """Open spikes, the steepest first, each with what it is about and what can be done from it."""
+    spikes = sorted(Spike.objects.filter(state=SpikeState.OPEN), key=lambda s: -(s.rate / s.baseline))
+    products = {str(p.pk): p for p in Product.objects.filter(
+        pk__in=[int(s.value) for s in spikes if s.dimension == Dimension.PRODUCT and s.value.isdigit()])}
+    return [{"spike": spike, "what": slice_label(spike.dimension, spike.value), "reason": reason_label(spike.reason),
+             "rate": 100 * spike.rate, "baseline": 100 * spike.baseline, "times": spike.rate / spike.baseline,
+             "days": (spike.window_end - spike.window_start).days + 1,
+             "product": products.get(spike.value) if spike.dimension == Dimension.PRODUCT else None}
+            for spike in spikes]
+
+
+def rate_between(*, dimension: str, value: str, reason: str, first: date, last: date) -> dict:
+    """Contacts of one reason on one slice, the orders of the slice, and the rate per 100, from `first` to
+    `last` (days, inclusive)."""
+    in_period = {"day__gte": first, "day__lte": last}
+    contacts_found = ContactCount.objects.filter(dimension=dimension, value=value, reason=reason,
+                                                 **in_period).aggregate(n=Sum("count"))["n"] or 0
+    orders_dimension = ORDERS_COUNTED_BY[Dimension(dimension)]
+    orders_found = OrderCount.objects.filter(
+        dimension=orders_dimension, value=value if orders_dimension == dimension else "",
+        **in_period).aggregate(n=Sum("count"))["n"] or 0
+    return {"first": first, "last": last, "contacts": contacts_found, "orders": orders_found,
+            "rate": per_hundred(contacts_found, orders_found)}
+
+
+BEFORE_AND_AFTER_DAYS = 28
+
+
+def defect_detail(defect: Defect, *, today: date) -> dict:
+    """A defect with its figures: before and after the fix once it is fixed (up to four weeks each side),
+    else the last four weeks."""
+    figures = {"defect": defect, "what": slice_label(defect.dimension, defect.value),
+               "reason": reason_label(defect.reason),
+               "contacts": contacts_of_defect(defect)}
+    key = {"dimension": defect.dimension, "value": defect.value, "reason": defect.reason}
+    if defect.fixed_at is not None:
+        fixed = defect.fixed_at.date()
+        before = rate_between(**key, first=fixed - timedelta(days=BEFORE_AND_AFTER_DAYS),
+                              last=fixed - timedelta(days=1))
+        after = rate_between(**key, first=fixed, last=min(today, fixed + timedelta(days=BEFORE_AND_AFTER_DAYS - 1)))
+        change = change_since(Counts(before["contacts"], before["orders"]), Counts(after["contacts"], after["orders"]))
+        figures |= {"before_and_after": [(_("Before"), before), (_("After"), after)], "change": change,
+                    "fewer_percent": None if change is None else round((1 - change) * 100),
+                    "more_percent": None if change is None else round((change - 1) * 100)}
+    else:
+        figures["recent"] = rate_between(**key, first=today - timedelta(days=BEFORE_AND_AFTER_DAYS - 1), last=today)
+    return figures
+
+
+def contacts_of_defect(defect: Defect, limit: int = DRILL_DOWN_ROWS) -> list[dict]:
+    return _contact_rows(list(defect.contacts.select_related("order").order_by("-created_at")[:limit]))
+
+
+def defects() -> list[Defect]:
+    return list(Defect.objects.select_related("owner").order_by("state", "-opened_at")[:200])
+
+
+def staff() -> list[User]:
+    """Who may own a defect: active associates and operators."""
+    return list(User.objects.filter(is_active=True, role__in=[Role.ASSOCIATE, Role.OPERATOR]).order_by("username"))

@@ -2,14 +2,20 @@
 
 import csv
 
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from advocate.accounts.decorators import operator_required
+from advocate.accounts.decorators import is_staff, staff_required
+from advocate.accounts.models import User
+from advocate.core.errors import Refused
+from advocate.core.reasons import ContactReason
 
-from . import selectors
+from . import selectors, services
+from .models import Defect, DefectState, Spike, SpikeState
 from .rules import Dimension
 
 UNCLASSIFIED = "unclassified"  # the reason parameter for contacts nobody has given a reason yet
@@ -41,7 +47,7 @@ def _rate(rate) -> str:
     return "" if rate is None else f"{rate:.2f}"
 
 
-@operator_required
+@staff_required
 def insights(request):
     days, by = _days(request), _dimension(request, Dimension.SELLER)
     figures = selectors.overview(days=days, dimension=by, today=timezone.now().date())
@@ -55,10 +61,10 @@ def insights(request):
                   (Dimension.LANGUAGE, _("Language")), (Dimension.CHANNEL, _("Channel"))]
     return render(request, "insights/insights.html", {
         **figures, "days": days, "by": str(by), "periods": selectors.PERIODS, "dimensions": dimensions,
-        "unclassified": UNCLASSIFIED})
+        "unclassified": UNCLASSIFIED, "spikes": selectors.open_spikes()})
 
 
-@operator_required
+@staff_required
 def contacts(request):
     days, dimension = _days(request), _dimension(request, Dimension.ALL)
     first, last = selectors.period(days, timezone.now().date())
@@ -71,7 +77,68 @@ def contacts(request):
                                                   _("Order"), _("Seller"), _("Carrier"), _("Products")],
                     ((r["contact"].created_at.isoformat(), r["kind"], r["reason"], r["contact"].channel,
                       r["contact"].language, r["order"], r["contact"].seller, r["contact"].carrier,
-                      " ".join(r["contact"].skus)) for r in rows))
+                      " ".join(r["products"])) for r in rows))
     return render(request, "insights/contacts.html", {
         "rows": rows, "first": first, "last": last, "days": days, "reason": reason, "by": str(dimension),
-        "value": value, "limit": selectors.DRILL_DOWN_ROWS, "query": request.GET.urlencode()})
+        "value": value, "limit": selectors.DRILL_DOWN_ROWS, "query": request.GET.urlencode(),
+        # a defect is about one reason on one slice: offered when the figure is
+        "may_open_defect": bool(reason and reason != UNCLASSIFIED and dimension != Dimension.ALL and value),
+        "what": selectors.slice_label(dimension, value), "reason_label": selectors.reason_label(reason or "")})
+
+
+@staff_required
+def defects(request):
+    """Root-cause work: every defect, open first; a new one from a figure's contacts (POST)."""
+    if request.method == "POST":
+        try:
+            dimension = Dimension(request.POST.get("by", ""))
+        except ValueError:
+            dimension = None
+        reason = request.POST.get("reason", "")
+        if dimension is None or reason not in ContactReason.values:
+            messages.error(request, _("A defect is about one reason on one seller, product or other slice."))
+            return redirect("insights_defects")
+        try:
+            defect = services.defect_open(title=request.POST.get("title", ""), dimension=dimension,
+                                          value=request.POST.get("value", ""), reason=reason, by=request.user,
+                                          now=timezone.now())
+        except Refused as refused:
+            messages.error(request, str(refused))
+            return redirect("insights_defects")
+        return redirect("insights_defect", defect.pk)
+    return render(request, "insights/defects.html", {"defects": selectors.defects()})
+
+
+@staff_required
+@require_POST
+def spike_defect(request, spike_id: int):
+    """Open a defect from a spike: its contacts in the spike's window come with it."""
+    spike = get_object_or_404(Spike, pk=spike_id, state=SpikeState.OPEN)
+    existing = spike.defects.filter(state=DefectState.OPEN).first()
+    if existing is not None:
+        return redirect("insights_defect", existing.pk)
+    title = f"{selectors.reason_label(spike.reason)} — {selectors.slice_label(spike.dimension, spike.value)}"
+    defect = services.defect_open(title=title, dimension=spike.dimension, value=spike.value, reason=spike.reason,
+                                  by=request.user, now=timezone.now(), spike=spike)
+    return redirect("insights_defect", defect.pk)
+
+
+@staff_required
+def defect(request, defect_id: int):
+    found = get_object_or_404(Defect.objects.select_related("owner", "opened_by", "spike"), pk=defect_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "fixed" and found.state == DefectState.OPEN:
+            services.defect_fixed(found, now=timezone.now())
+            messages.success(request, _("Marked fixed. From today the page compares contacts with before the fix."))
+        elif action == "reopen" and found.state == DefectState.FIXED:
+            services.defect_reopen(found)
+            messages.success(request, _("Reopened."))
+        elif action == "update":
+            owner = User.objects.filter(pk=request.POST.get("owner") or None).first()
+            services.defect_update(found, cause=request.POST.get("cause", ""),
+                                   owner=owner if owner is not None and is_staff(owner) else None)
+            messages.success(request, _("Saved."))
+        return redirect("insights_defect", found.pk)
+    return render(request, "insights/defect.html", {
+        **selectors.defect_detail(found, today=timezone.now().date()), "staff": selectors.staff()})

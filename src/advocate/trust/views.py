@@ -89,7 +89,9 @@ def action_lift(request, reference: str):
 def pull_listing(request):
     """The andon cord: an associate takes a listing down at once when customers keep reporting the same defect.
     The seller is told why; the listing returns when the cause is fixed."""
-    form = PullListingForm(request.POST or None)
+    # Other pages (a spike on the insights page) link here with the seller, SKU and evidence filled in.
+    form = PullListingForm(request.POST or None, initial={k: request.GET[k] for k in ("seller", "sku", "facts")
+                                                          if k in request.GET})
     if request.method == "POST" and form.is_valid():
         seller, sku = form.cleaned_data["seller"], form.cleaned_data["sku"]
         product = Product.objects.filter(seller=seller, sku=sku).first()

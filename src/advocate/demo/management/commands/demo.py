@@ -1,12 +1,13 @@
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from advocate.demo import cases as cases_demo
 from advocate.demo import claims as claims_demo
 from advocate.demo import marketplace as demo
-from advocate.insights.services import insights_recount
+from advocate.insights.services import insights_recount, spikes_detect
 from advocate.sellers import services as seller_services
 from advocate.sellers.enforcement import sellers_enforce
 
@@ -48,6 +49,10 @@ class Command(BaseCommand):
             sample = claims_demo.file_sample_requests(now=opts["now"])
             self.stdout.write(f"{sample} sample requests filed (guarantee claims for demo-seller, late returns for "
                               "demo-associate)")
+            spiked = claims_demo.plant_spike(now=opts["now"])
+            if spiked:
+                self.stdout.write(f"Product {spiked} reported 'not as described' by six customers this week: the "
+                                  "spike on the insights page")
             mail = cases_demo.write_sample_mail(now=opts["now"])
             answers = cases_demo.seed_answers(now=opts["now"])
             self.stdout.write(f"{mail} sample emails taken in (demo-associate's conversations), {answers} answers "
@@ -58,3 +63,4 @@ class Command(BaseCommand):
         # The generator writes in bulk, past the upkeep that counts contacts and orders as they happen.
         counted = insights_recount()
         self.stdout.write(f"Contacts counted for insights: {counted['conversation'] + counted['problem_report']:,}")
+        spikes_detect(now=opts["now"] or timezone.now(), force=True)
