@@ -1,20 +1,22 @@
 """Thin views: the insights page, the contacts behind any figure, and both as CSV."""
 
 import csv
+import itertools
+from datetime import datetime, timedelta
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from advocate.accounts.decorators import is_staff, staff_required
+from advocate.accounts.decorators import is_staff, operator_required, staff_required
 from advocate.accounts.models import User
 from advocate.core.errors import Refused
 from advocate.core.reasons import ContactReason
 
-from . import selectors, services
+from . import audit, selectors, services
 from .models import Defect, DefectState, Spike, SpikeState
 from .rules import Dimension
 
@@ -142,3 +144,54 @@ def defect(request, defect_id: int):
         return redirect("insights_defect", found.pk)
     return render(request, "insights/defect.html", {
         **selectors.defect_detail(found, today=timezone.now().date()), "staff": selectors.staff()})
+
+
+AUDIT_PERIODS = (1, 7, 30, 90, 365)
+
+
+def _audit_filters(request) -> tuple[audit.Filters, int]:
+    days = request.GET.get("days", "30")
+    days = int(days) if days in {str(d) for d in AUDIT_PERIODS} else 30
+    kinds = frozenset(request.GET.getlist("kind")) & set(audit.KINDS) or frozenset(audit.KINDS)
+    before = None
+    if request.GET.get("before"):
+        try:
+            before = datetime.fromisoformat(request.GET["before"])
+        except ValueError:
+            before = None
+    return audit.Filters(kinds=kinds, since=timezone.now() - timedelta(days=days), before=before,
+                         order=request.GET.get("order", "").strip(), seller=request.GET.get("seller", "").strip()), days
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@operator_required
+def audit_trail(request):
+    """Every money movement and decision, newest first; the whole filtered trail as CSV, streamed."""
+    filters, days = _audit_filters(request)
+    if request.GET.get("format") == "csv":
+        writer = csv.writer(_Echo())
+        header = [_("When"), _("Kind"), _("What"), _("Who"), _("Order"), _("Seller"), _("Amount"), _("Currency"),
+                  _("Reference")]
+        rows = ([r.at.isoformat(), r.kind_label, r.what, _who(r.who), r.order, r.seller,
+                 "" if r.amount is None else str(r.amount), r.currency, r.reference]
+                for r in audit.records(filters))
+        response = StreamingHttpResponse((writer.writerow(row) for row in itertools.chain([header], rows)),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+        return response
+    found = audit.page(filters)
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(request, "insights/audit.html", {
+        "records": found, "days": days, "periods": AUDIT_PERIODS, "kinds": audit.KINDS, "filters": filters,
+        "next_before": found[-1].at.isoformat() if len(found) == 100 else "", "query": query.urlencode()})
+
+
+def _who(who: str | None) -> str:
+    if who is None:
+        return ""
+    return who or _("automatic")

@@ -36,6 +36,7 @@ urlpatterns = [
     path("operations/insights/", insight_views.insights, name="insights"),
     path("operations/insights/contacts/", insight_views.contacts, name="insights_contacts"),
     path("operations/insights/defects/", insight_views.defects, name="insights_defects"),
+    path("operations/audit/", insight_views.audit_trail, name="audit_trail"),
     path("operations/insights/defects/<int:defect_id>/", insight_views.defect, name="insights_defect"),
     path("operations/insights/spikes/<int:spike_id>/defect/", insight_views.spike_defect, name="insights_spike_defect"),
     path("operations/actions/", trust_views.operations, name="trust_operations"),
