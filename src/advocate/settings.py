@@ -287,6 +287,9 @@ ADVOCATE_ENFORCEMENT_MIN_COUNT = int(os.environ.get("ADVOCATE_ENFORCEMENT_MIN_CO
 # Everyone serves: operators and managers take this many service-duty days every this many months.
 ADVOCATE_SERVICE_DUTY_DAYS = int(os.environ.get("ADVOCATE_SERVICE_DUTY_DAYS", "2"))
 ADVOCATE_SERVICE_DUTY_MONTHS = int(os.environ.get("ADVOCATE_SERVICE_DUTY_MONTHS", "24"))
+# Round-robin: each new conversation goes at once to whoever is on today's rota with the fewest conversations
+# not yet resolved (nobody on the rota: it waits unassigned, as it does with this off).
+ADVOCATE_ROUND_ROBIN = os.environ.get("ADVOCATE_ROUND_ROBIN", "") == "1"
 # Where people reach this installation; used for links in email.
 ADVOCATE_SITE_URL = os.environ.get("ADVOCATE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -28,6 +28,23 @@ class ReplyForm(_Once):
     resolve = forms.BooleanField(label=_("This solves it: mark the conversation resolved"), required=False)
     reason = forms.ChoiceField(label=_("Why did they contact us?"), choices=REASON_CHOICES, required=False)
     answer_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The last message on the page when it was loaded: a colleague's reply after it means "send anyway?" first.
+    seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    anyway = forms.BooleanField(required=False)  # the "Send anyway" button, after that question
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Give it to"), queryset=None, required=False,
+                                   empty_label=_("Nobody"))
+
+    def __init__(self, *args, staff, people=None, **kwargs):
+        """`people`: the staff already read for the page, so the choices cost no second query."""
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+        if people is not None:
+            self.fields["owner"].choices = [("", self.fields["owner"].empty_label),
+                                            *((p.pk, p.get_short_name() or p.get_username()) for p in people)]
+        self.fields["owner"].label_from_instance = lambda user: user.get_short_name() or user.get_username()
 
 
 class MoneyForm(_Once):

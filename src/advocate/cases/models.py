@@ -57,6 +57,8 @@ class Conversation(models.Model):
     waiting_since = models.DateTimeField(null=True, blank=True,
                                          help_text=_("Since when the customer has been waiting for us."))
     resolved_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", help_text=_("The associate who has it; nobody yet when empty."))
 
     class Meta:
         indexes = [
@@ -66,6 +68,8 @@ class Conversation(models.Model):
             models.Index(fields=["customer", "-updated_at"]),
             models.Index(fields=["email", "-updated_at"]),
             models.Index(fields=["resolved_at"]),
+            # "Mine" in the queue, and how many open conversations each associate has (round-robin).
+            models.Index(fields=["owner", "state"], name="conversation_owner"),
         ]
 
     def __str__(self):
@@ -241,6 +245,9 @@ class ActionKind(models.TextChoices):
     RESHIP = "reship", _("Sent again")
     UPGRADE = "upgrade", _("Shipping upgraded")
     REOPEN = "reopen", _("Reopened")
+    TAKE = "take", _("Taken")
+    ASSIGN = "assign", _("Assigned")
+    UNASSIGN = "unassign", _("Back to nobody")
 
 
 class ConversationAction(models.Model):
@@ -277,3 +284,16 @@ class DutyShift(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "day"], name="one_shift_per_person_and_day")]
+
+
+class Viewer(models.Model):
+    """Who has a conversation open right now: a heartbeat from the page, kept a few seconds (see
+    `services.presence`). One row per person and conversation, written over at each beat."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["conversation", "person"], name="one_viewer_row")]
+        indexes = [models.Index(fields=["seen_at"])]

@@ -6,7 +6,7 @@ from django.conf import settings
 from advocate.core.scheduling import Job
 
 from .inbox import mailbox_poll
-from .services import callbacks_check
+from .services import callbacks_check, presence_forget
 
 
 def _poll(now) -> dict[str, int]:
@@ -18,5 +18,7 @@ def _poll(now) -> dict[str, int]:
 
 JOBS = [
     Job("callbacks", lambda now: callbacks_check(now=now), "callbacks about to be missed, or missed", order=20),
+    Job("viewers_forgotten", lambda now: {"viewers_forgotten": presence_forget(now=now)},
+        "who had a conversation open, once long gone", order=860),
     Job("mail_received", _poll, "new mail in the IMAP mailbox (ADVOCATE_IMAP_URL)", order=900),
 ]

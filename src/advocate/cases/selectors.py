@@ -28,25 +28,41 @@ from .models import (
     DutyShift,
     Queue,
     Survey,
+    Viewer,
 )
 from .rota import duty, period_start
+from .services.presence import PRESENCE_SECONDS
 
 PAGE_SIZE = 50
 ORDERS_SHOWN = 10
 PAST_SHOWN = 10
 
 
-def queue_page(queue: str, *, after: str = "") -> dict:
-    """Open conversations of one queue, longest-waiting first, and how many wait in each queue.
+VIEWS = ("mine", "unassigned")  # and "" for everyone's
+
+
+def queue_page(queue: str, *, after: str = "", view: str = "", user=None) -> dict:
+    """Open conversations of one queue, longest-waiting first, each with who has it; how many wait in each
+    queue; and, within this one, how many are the reader's and how many nobody's. `view` narrows the list to
+    the reader's own ("mine") or nobody's ("unassigned").
 
     Pages continue from the last conversation shown (`after`, "<waiting since>~<id>"), not from a page number:
     the line moves while associates work, and seeking in the index costs the same however deep the page."""
     if queue not in Queue.values:
         queue = Queue.GENERAL
+    if view not in VIEWS or (view == "mine" and user is None):
+        view = ""
     waiting = Conversation.objects.filter(state=ConversationState.OPEN)
     # COUNT(*), not COUNT(id): PostgreSQL then counts from the index alone.
     counts = dict(waiting.values_list("queue").annotate(n=Count("*")).order_by())
-    rows = waiting.filter(queue=queue).select_related("customer", "order").order_by("waiting_since", "pk")
+    here = waiting.filter(queue=queue)
+    views = here.aggregate(mine=Count("pk", filter=Q(owner_id=user.pk if user else None)),
+                           unassigned=Count("pk", filter=Q(owner__isnull=True)))
+    rows = here.select_related("customer", "order", "owner").order_by("waiting_since", "pk")
+    if view == "mine":
+        rows = rows.filter(owner=user)
+    elif view == "unassigned":
+        rows = rows.filter(owner__isnull=True)
     cursor = _queue_cursor(after)
     if cursor is not None:
         since, pk = cursor
@@ -54,10 +70,16 @@ def queue_page(queue: str, *, after: str = "") -> dict:
     shown = list(rows[:PAGE_SIZE + 1])
     more = len(shown) > PAGE_SIZE
     shown = shown[:PAGE_SIZE]
+    for conversation in shown:
+        conversation.owner_name = _name(conversation.owner)
+        conversation.mine = user is not None and conversation.owner_id == user.pk
     return {
-        "queue": queue, "conversations": shown, "continued": cursor is not None, "callbacks": callbacks_summary(),
+        "queue": queue, "view": view, "conversations": shown, "continued": cursor is not None,
+        "callbacks": callbacks_summary(), "after": after if cursor is not None else "",
         "next": f"{shown[-1].waiting_since.isoformat()}~{shown[-1].pk}" if more else "",
         "queues": [(value, label, counts.get(value, 0)) for value, label in Queue.choices],
+        "views": [("", _("All"), counts.get(queue, 0)), ("mine", _("Mine"), views["mine"]),
+                  ("unassigned", _("Unassigned"), views["unassigned"])],
     }
 
 
@@ -73,18 +95,19 @@ def _queue_cursor(after: str):
 
 
 def conversation_detail(conversation_id: int) -> Conversation:
-    conversation = (Conversation.objects.select_related("customer", "order", "order__seller", "callback")
+    conversation = (Conversation.objects.select_related("customer", "order", "order__seller", "callback", "owner")
                     .filter(pk=conversation_id).first())
     if conversation is None:
         raise Http404("No such conversation")
     return conversation
 
 
-def timeline(conversation: Conversation) -> list:
-    """Messages, notes and actions in the order they happened."""
-    messages = list(conversation.messages.select_related("author", "email").prefetch_related("attachments")
-                    .order_by("created_at", "pk"))
-    actions = list(conversation.actions.select_related("by").order_by("created_at", "pk"))
+def timeline(conversation: Conversation, *, messages_after: int = 0, actions_after: int = 0) -> list:
+    """Messages, notes and actions in the order they happened; only those after the given ids, for a page
+    that already shows the earlier ones."""
+    messages = list(conversation.messages.filter(pk__gt=messages_after).select_related("author", "email")
+                    .prefetch_related("attachments").order_by("created_at", "pk"))
+    actions = list(conversation.actions.filter(pk__gt=actions_after).select_related("by").order_by("created_at", "pk"))
     customer_addresses = {conversation.email.lower(), conversation.customer.email.lower() if conversation.customer
                           else ""}
     for message in messages:
@@ -96,6 +119,31 @@ def timeline(conversation: Conversation) -> list:
     for action in actions:
         action.entry, action.who = "action", _name(action.by)
     return sorted(messages + actions, key=lambda entry: entry.created_at)
+
+
+def timeline_marks(entries: list, *, messages_after: int = 0, actions_after: int = 0) -> dict:
+    """The last message and action ids a page shows: where its live updates continue from, and the last
+    message the associate saw when they reply."""
+    return {
+        "messages_after": max([e.pk for e in entries if e.entry == "message"], default=messages_after),
+        "actions_after": max([e.pk for e in entries if e.entry == "action"], default=actions_after),
+    }
+
+
+def staff_choices(conversation: Conversation | None = None, *, now=None):
+    """Colleagues a conversation can be given to; with a conversation, each marked `viewing` if they have it
+    open (a beat within the last PRESENCE_SECONDS), so the page learns both in one query."""
+    staff = (User.objects.filter(Q(role__in=[Role.OPERATOR, Role.ASSOCIATE]) | Q(is_superuser=True), is_active=True)
+             .order_by("first_name", "username"))
+    if conversation is not None:
+        staff = staff.annotate(viewing=Exists(Viewer.objects.filter(
+            conversation=conversation, person=OuterRef("pk"), seen_at__gte=now - timedelta(seconds=PRESENCE_SECONDS))))
+    return staff
+
+
+def viewers(staff, *, besides) -> list[str]:
+    """Who else has the conversation open, from `staff_choices(conversation)`."""
+    return [_name(person) for person in staff if person.viewing and person.pk != besides.pk]
 
 
 def _name(user) -> str:

@@ -22,6 +22,7 @@ from advocate.core.web import attempt_on_form
 from . import selectors, services
 from .forms import (
     AnswerForm,
+    AssignForm,
     CallbackLogForm,
     CallbackRequestForm,
     ContactForm,
@@ -37,18 +38,34 @@ from .forms import (
 from .models import Attachment, CustomerNote, Survey
 
 
+def _queue_context(request) -> dict:
+    return selectors.queue_page(request.GET.get("queue", ""), after=request.GET.get("after", ""),
+                                view=request.GET.get("view", ""), user=request.user)
+
+
 @staff_required
 def queue(request):
-    return render(request, "cases/queue.html",
-                  selectors.queue_page(request.GET.get("queue", ""), after=request.GET.get("after", "")))
+    return render(request, "cases/queue.html", _queue_context(request))
 
 
 @staff_required
-def conversation(request, conversation_id: int, forms: dict | None = None):
+def queue_live(request):
+    """The queue's list alone, which the page fetches every few seconds (htmx) to stay current."""
+    return render(request, "cases/_queue_list.html", _queue_context(request))
+
+
+@staff_required
+def conversation(request, conversation_id: int, forms: dict | None = None, refused: Refused | None = None):
     """The conversation beside the whole customer. `?q=` searches the answer library; `?use=<answer>` puts an
     answer, filled in for this customer, into the reply box to be edited."""
     found = selectors.conversation_detail(conversation_id)
+    now = timezone.now()
+    # Presence is the page's heartbeat (conversation_live, from the moment it loads): only a page that beats
+    # can say it is still open.
+    staff = list(selectors.staff_choices(found, now=now))
     forms = forms or {}
+    entries = selectors.timeline(found)
+    marks = selectors.timeline_marks(entries)
     query = request.GET.get("q", "").strip()
     reply_form = forms.get("reply")
     if reply_form is None:
@@ -57,21 +74,73 @@ def conversation(request, conversation_id: int, forms: dict | None = None):
             answer = selectors.answer_detail(use)
             initial |= {"body": selectors.answer_filled(answer, found), "answer_id": answer.pk,
                         "reason": found.reason or answer.reason}
-        reply_form = ReplyForm(initial=initial)
+        reply_form = ReplyForm(initial=initial | {"seen": marks["messages_after"]})
     return render(request, "cases/conversation.html", {
-        "conversation": found, "timeline": selectors.timeline(found),
-        **selectors.customer_context(found, now=timezone.now()),
+        "conversation": found, "timeline": entries, **marks, "refused": refused,
+        "viewers": selectors.viewers(staff, besides=request.user),
+        "assign_form": AssignForm(staff=selectors.staff_choices(), initial={"owner": found.owner_id},
+                                  people=staff),
+        **selectors.customer_context(found, now=now),
         "query": query, "answers": selectors.answers_search(query, language=found.language) if query else None,
         "reply_form": reply_form, "resolve_form": ResolveForm(initial={"reason": found.reason}),
         "refund_form": MoneyForm(prefix="refund"), "credit_form": MoneyForm(prefix="credit"),
         "escalate_form": forms.get("escalate") or EscalateForm(), "note_form": NoteForm(prefix="note"),
         "customer_note_form": NoteForm(prefix="customer-note"), "callback_form": CallbackLogForm(),
         "fix_form": FixForm(),
-    }, status=400 if forms else 200)
+    }, status=refused.status if refused else 400 if forms else 200)
 
 
-def _act(request, conversation_id: int, form_name: str, form, do):
-    """Run one action from the conversation page; a refusal is shown there, and changes nothing."""
+@staff_required
+@require_POST
+def conversation_live(request, conversation_id: int):
+    """What the open page fetches every few seconds (htmx): its heartbeat (who is viewing), and in return
+    the entries added since (`?m=` and `?a=`, the last message and action it shows), who else is viewing
+    and who has the conversation now."""
+    found = selectors.conversation_detail(conversation_id)
+    now = timezone.now()
+    services.presence_beat(conversation=found, person=request.user, now=now)
+    after = {"messages_after": clamped_int(request.GET.get("m"), default=0, low=0, high=DB_INT_MAX),
+             "actions_after": clamped_int(request.GET.get("a"), default=0, low=0, high=DB_INT_MAX)}
+    entries = selectors.timeline(found, **after)
+    return render(request, "cases/_conversation_live.html", {
+        "conversation": found, "timeline": entries, **selectors.timeline_marks(entries, **after),
+        "viewers": selectors.viewers(selectors.staff_choices(found, now=now), besides=request.user),
+        "replied": [e for e in entries if e.entry == "message" and e.direction == "out"
+                    and e.author_id != request.user.pk],
+    })
+
+
+@staff_required
+@require_POST
+def take(request, conversation_id: int):
+    found = selectors.conversation_detail(conversation_id)
+    services.conversation_take(conversation=found, by=request.user)
+    messages.success(request, _("It is yours now."))
+    return redirect("conversation", conversation_id)
+
+
+@staff_required
+@require_POST
+def assign(request, conversation_id: int):
+    found = selectors.conversation_detail(conversation_id)
+    form = AssignForm(request.POST, staff=selectors.staff_choices())
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.conversation_assign(conversation=found, by=request.user, to=form.cleaned_data["owner"])
+        except Refused as exc:
+            messages.error(request, str(exc))
+        else:
+            owner = form.cleaned_data["owner"]
+            messages.success(request, _("Given to %(name)s.") % {"name": owner.get_short_name() or owner.username}
+                             if owner else _("It waits for anyone now."))
+    return redirect("conversation", conversation_id)
+
+
+def _act(request, conversation_id: int, form_name: str, form, do, ask=()):
+    """Run one action from the conversation page; a refusal is shown there, and changes nothing. A refusal
+    whose code is in `ask` is a question: the page is shown again with the form as it was sent."""
     found = selectors.conversation_detail(conversation_id)
     if not form.is_valid():
         if form_name in ("reply", "escalate"):
@@ -81,6 +150,8 @@ def _act(request, conversation_id: int, form_name: str, form, do):
     try:
         done = do(found, form.cleaned_data)
     except Refused as exc:
+        if exc.code in ask:
+            return conversation(request, conversation_id, forms={form_name: form}, refused=exc)
         messages.error(request, str(exc))
     else:
         if done:
@@ -94,9 +165,10 @@ def reply(request, conversation_id: int):
     def do(found, data):
         services.reply_send(conversation=found, by=request.user, body=data["body"],
                             request_key=data["request_key"], resolve=data["resolve"], reason=data["reason"],
-                            answer_id=data["answer_id"])
+                            answer_id=data["answer_id"], seen=data["seen"], anyway=data["anyway"])
         return _("Reply sent to %(email)s.") % {"email": found.email}
-    return _act(request, conversation_id, "reply", ReplyForm(request.POST), do)
+    # A colleague replied since the page was loaded: the page again, the reply kept, with "send anyway".
+    return _act(request, conversation_id, "reply", ReplyForm(request.POST), do, ask=("replied_meanwhile",))
 
 
 @staff_required

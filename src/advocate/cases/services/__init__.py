@@ -28,13 +28,16 @@ from .callback_requests import (
 from .contact import contact_form_send
 from .duty import duty_book, duty_cancel
 from .mail_in import mail_receive
+from .ownership import conversation_assign, conversation_route, conversation_take, owner_on_shift
+from .presence import PRESENCE_SECONDS, presence_beat, presence_forget
 from .replies import reply_send
 from .surveys import SURVEY_OPEN_DAYS, survey_answer
 
 __all__ = [
-    "CALLING_HOURS", "RAISE_BEFORE", "SURVEY_OPEN_DAYS", "answer_save", "callback_log", "callback_request",
-    "callback_windows", "callbacks_check", "contact_form_send", "conversation_credit", "conversation_escalate",
-    "conversation_refund", "conversation_reship", "conversation_resolve", "conversation_upgrade_shipping",
+    "CALLING_HOURS", "PRESENCE_SECONDS", "RAISE_BEFORE", "SURVEY_OPEN_DAYS", "answer_save", "callback_log",
+    "callback_request", "callback_windows", "callbacks_check", "contact_form_send", "conversation_assign",
+    "conversation_credit", "conversation_escalate", "conversation_refund", "conversation_reship",
+    "conversation_resolve", "conversation_route", "conversation_take", "conversation_upgrade_shipping",
     "customer_note_add", "customer_note_delete", "duty_book", "duty_cancel", "internal_note_add", "mail_receive",
-    "reply_send", "survey_answer",
+    "owner_on_shift", "presence_beat", "presence_forget", "reply_send", "survey_answer",
 ]

@@ -31,6 +31,7 @@ from ..models import (
 )
 from .actions import conversation_resolve
 from .common import email_customer, record_action
+from .ownership import conversation_route
 
 CALLING_HOURS = CallingHours()
 RAISE_BEFORE = timedelta(minutes=30)  # a callback not made this close to its window's end is raised
@@ -71,6 +72,7 @@ def callback_request(*, customer: Customer, phone: str, window_start: datetime, 
             subject=normalise_subject((topic.strip().splitlines() or [str(_("Please call me back"))])[0])[:300],
             language=customer.language, state=ConversationState.SCHEDULED, created_at=now, updated_at=now,
         )
+        conversation_route(conversation, now)
         Message.objects.create(conversation=conversation, direction=Direction.IN, message_id=message_id,
                                from_email=customer.email, from_name=customer.name, subject=conversation.subject,
                                body=topic.strip() or str(_("Please call me back")), created_at=now)

@@ -11,6 +11,7 @@ from advocate.trust.guards import customer_may_act
 
 from ..mail.parse import normalise_subject
 from ..models import Channel, Conversation, Direction, Message
+from .ownership import conversation_route
 
 
 def contact_form_send(*, customer: Customer, subject: str, body: str, order: Order | None, request_key: str,
@@ -32,6 +33,7 @@ def contact_form_send(*, customer: Customer, subject: str, body: str, order: Ord
             language=customer.language, order=order, channel=Channel.WEB, created_at=moment, updated_at=moment,
             waiting_since=moment,
         )
+        conversation_route(conversation, moment)
         Message.objects.create(conversation=conversation, direction=Direction.IN, message_id=message_id,
                                from_email=customer.email, from_name=customer.name, subject=conversation.subject,
                                body=body.strip(), full_text=body.strip(), created_at=moment)

@@ -40,6 +40,7 @@ from ..models import (
     Queue,
 )
 from .common import MAX_REFERENCES
+from .ownership import conversation_route
 
 log = logging.getLogger(__name__)
 
@@ -209,12 +210,14 @@ def _start_conversation(mail: ParsedMail, order: Order | None, moment: datetime)
     if order is not None and (customer is None or order.customer_id != customer.pk):
         order = None
     language = customer.language if customer else (mail.language or guess_language(mail.visible_text))
-    return Conversation.objects.create(
+    conversation = Conversation.objects.create(
         customer=customer, email=mail.from_address, name=mail.from_name[:200] or (customer.name if customer else ""),
         subject=(tokens.without_token(mail.subject) or _("(no subject)"))[:300], language=language,
         order=order or _order_mentioned(customer, mail), channel=Channel.EMAIL, created_at=moment,
         updated_at=moment, waiting_since=moment,
     )
+    conversation_route(conversation, moment)
+    return conversation
 
 
 def _store_message(conversation: Conversation, mail: ParsedMail, moment: datetime, rule: str = "") -> Message:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocate.core.db import retrying_write
-from advocate.core.errors import Invalid
+from advocate.core.errors import Invalid, Refused
 from advocate.core.reasons import ContactReason
 from advocate.notifications.services import new_message_id
 
@@ -17,10 +17,14 @@ from .common import MAX_REFERENCES, email_customer, record_action, survey_create
 
 
 def reply_send(*, conversation: Conversation, by, body: str, request_key: str, resolve: bool = False,
-               reason: str = "", answer_id: int | None = None, now: datetime | None = None) -> Message:
+               reason: str = "", answer_id: int | None = None, seen: int | None = None, anyway: bool = False,
+               now: datetime | None = None) -> Message:
     """Answer the customer by email, threaded to what they wrote last; sent after commit, retried on failure.
     The same request key again (a double click) sends nothing more. A reply that resolves the conversation
-    asks, at its foot, whether we solved the problem (the survey)."""
+    asks, at its foot, whether we solved the problem (the survey).
+
+    `seen` is the last message the associate had on their page: if a colleague has replied since, the reply
+    is refused ("replied_meanwhile", naming who and when) unless they say to send it `anyway`."""
     body = body.strip()
     if not body:
         raise Invalid("empty_reply", _("Write a reply first."), field="body")
@@ -30,6 +34,8 @@ def reply_send(*, conversation: Conversation, by, body: str, request_key: str, r
         existing = Message.objects.filter(email__key=key).first()
         if existing is not None:
             return existing
+        if seen is not None and not anyway:
+            _refuse_if_replied_meanwhile(conversation, by, seen)
         moment = now or timezone.now()
         last = (conversation.messages.filter(direction__in=[Direction.IN, Direction.OUT], automatic="")
                 .exclude(message_id=None).order_by("-created_at", "-pk").first())
@@ -60,3 +66,13 @@ def reply_send(*, conversation: Conversation, by, body: str, request_key: str, r
         return message
 
     return retrying_write(work)
+
+
+def _refuse_if_replied_meanwhile(conversation: Conversation, by, seen: int) -> None:
+    other = (conversation.messages.filter(direction=Direction.OUT, pk__gt=seen).exclude(author=by)
+             .select_related("author").order_by("-pk").first())
+    if other is None:
+        return
+    name = (other.author.get_short_name() or other.author.get_username()) if other.author else _("A colleague")
+    raise Refused("replied_meanwhile", _("%(name)s replied at %(time)s — send anyway?") % {
+        "name": name, "time": timezone.localtime(other.created_at).strftime("%H:%M")}, when=other.created_at)
