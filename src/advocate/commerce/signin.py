@@ -108,3 +108,11 @@ def safe_next(request, value: str) -> str:
                                                  require_https=request.is_secure()):
         return value
     return reverse("home")
+
+
+def order_link_context(order: Order | None) -> dict:
+    """What `commerce/email/order_link.txt` needs: every email to a customer about an order includes it."""
+    if order is None:
+        return {}
+    return {"order_link": order_signin_url(order), "order_link_number": order.external_id,
+            "link_minutes": links.link_minutes()}
