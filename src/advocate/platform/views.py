@@ -22,7 +22,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                   html_email_template_name=None):
         user = context["user"]
         email_queue(key=f"password-reset:{user.pk}:{context['token']}", to=to_email,
-                    template="registration/password_reset_email.txt",
+                    template="platform/password_reset_email.txt",
                     context={**context, "site_url": settings.ADVOCATE_SITE_URL},
                     language=user.language or settings.LANGUAGE_CODE, time_zone=user.time_zone)
 
