@@ -102,6 +102,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Emailed sign-in links (django-sesame): after axes, so an address locked for failed sign-ins cannot use a
+    # link either, and a bad or expired link counts as a failed sign-in from that address.
+    "sesame.backends.ModelBackend",
 ]
 ADVOCATE_SIGNIN_ACCOUNT_FAILURES = int(os.environ.get("ADVOCATE_SIGNIN_ACCOUNT_FAILURES", "5"))
 ADVOCATE_SIGNIN_ADDRESS_FAILURES = int(os.environ.get("ADVOCATE_SIGNIN_ADDRESS_FAILURES", "20"))
@@ -120,6 +123,15 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt does 
 AXES_CLIENT_IP_CALLABLE = "advocate.accounts.signin.client_address"
 AXES_LOCKOUT_CALLABLE = "advocate.accounts.signin.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_SENSITIVE_PARAMETERS = ["password", "sesame", "first"]  # never written to axes' logs
+
+# Emailed sign-in links for customers (advocate/accounts/links.py, README "How customers sign in").
+ADVOCATE_SIGNIN_LINK_MINUTES = float(os.environ.get("ADVOCATE_SIGNIN_LINK_MINUTES", "15"))
+ADVOCATE_SIGNIN_LINKS_PER_EMAIL = int(os.environ.get("ADVOCATE_SIGNIN_LINKS_PER_EMAIL", "3"))
+ADVOCATE_SIGNIN_LINKS_PER_ADDRESS = int(os.environ.get("ADVOCATE_SIGNIN_LINKS_PER_ADDRESS", "10"))
+ADVOCATE_SIGNIN_LINKS_WINDOW_MINUTES = float(os.environ.get("ADVOCATE_SIGNIN_LINKS_WINDOW_MINUTES", "60"))
+SESAME_MAX_AGE = int(ADVOCATE_SIGNIN_LINK_MINUTES * 60)
+SESAME_ONE_TIME = True  # a link works once: signing in changes last_login, which the token is signed with
 
 ROOT_URLCONF = "advocate.platform.urls"
 WSGI_APPLICATION = "advocate.wsgi.application"

@@ -36,3 +36,15 @@ class User(AbstractUser):
     def is_operator(self) -> bool:
         # A superuser made with `createsuperuser` is an operator whatever their role field says.
         return self.role == Role.OPERATOR or self.is_superuser
+
+
+class SignInLinkRequest(models.Model):
+    """One emailed sign-in link asked for (whether or not the address was known): what the per-address and
+    per-client limits count (`links.link_request_allow`). Kept a day, then forgotten."""
+
+    email = models.CharField(max_length=254)  # lower-cased
+    address = models.GenericIPAddressField(null=True, blank=True)
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["email", "requested_at"]), models.Index(fields=["address", "requested_at"])]

@@ -1,18 +1,22 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
+from advocate.accounts import links
 from advocate.accounts.decorators import operator_required, staff_required
+from advocate.accounts.signin import client_address
 from advocate.core.errors import Refused
 from advocate.core.numbers import clamped_int, page_number
 
-from . import selectors, services
+from . import selectors, services, signin
 from .models import Integration, Scope
 from .panels import panels_for
 from .presenters import delivery_address_for, status_sentence
@@ -130,3 +134,51 @@ def integration_revoke(request, integration_id: int):
     services.integration_revoke(integration)
     messages.success(request, _("The key of “%(name)s” is revoked: it no longer works.") % {"name": integration.name})
     return redirect("operations")
+
+
+# How customers sign in (`signin.py`): an emailed link, asked for with an email address or an order number.
+# The answer never says whether the address is known; only "asked too often" is refused.
+
+def _link_request(request, template: str, fields: tuple[str, ...], send) -> object:
+    values = {name: request.POST.get(name, request.GET.get(name, "")).strip()[:254] for name in fields}
+    context = {"values": values, "sent": False, "error": "", "minutes": links.link_minutes()}
+    status = 200
+    if request.method == "POST" and all(values.values()):
+        try:
+            send(address=client_address(request), **values)
+        except Refused as refused:
+            context["error"], status = str(refused), 429
+        else:
+            context["sent"] = True
+    return render(request, template, context, status=status)
+
+
+@csrf_protect
+def signin_link_request(request):
+    return _link_request(request, "commerce/signin_link.html", ("email",), signin.signin_link_send)
+
+
+@csrf_protect
+def order_lookup(request):
+    return _link_request(request, "commerce/order_lookup.html", ("order_number", "email"),
+                         signin.order_lookup_send)
+
+
+@csrf_protect
+def signin_link_open(request):
+    """The link in the email. Opening it (GET) shows one button; the button (POST) signs in — so a mail
+    program or scanner that fetches links to check them does not spend a link meant to work once."""
+    source = request.POST if request.method == "POST" else request.GET
+    token, first = source.get(links.TOKEN_PARAMETER, ""), source.get(links.FIRST_PARAMETER, "")
+    next_path = signin.safe_next(request, source.get("next", ""))
+    context = {"token": token, "first": first, "next": next_path, "hint": source.get(links.HINT_PARAMETER, ""),
+               "minutes": links.link_minutes()}
+    if request.method == "POST" and (token or first):
+        user = signin.signin_link_use(request, token=token, first=first)
+        if user is not None:
+            login(request, user, backend="sesame.backends.ModelBackend")
+            return redirect(next_path)
+    if request.method == "POST" or not (token or first):
+        context["email"] = signin.hinted_email(context["hint"])
+        return render(request, "commerce/signin_link_spent.html", context, status=410)
+    return render(request, "commerce/signin_link_open.html", context)

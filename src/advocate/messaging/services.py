@@ -19,6 +19,7 @@ from advocate.accounts.selectors import seller_reader
 from advocate.commerce.models import Customer, Order
 from advocate.commerce.presenters import mask_for
 from advocate.commerce.selectors import buyer_alias
+from advocate.commerce.signin import order_link_context
 from advocate.core.db import retrying_write
 from advocate.core.errors import Invalid, Refused
 from advocate.notifications.services import email_queue
@@ -225,7 +226,7 @@ def _tell_buyer(order: Order, thread: Thread, message: Message) -> None:
     context = {"order": order, "seller": order.seller, "customer": customer, "message": message,
                "answering": thread.buyer_wrote, "site_url": settings.ADVOCATE_SITE_URL, "opt_out": opt_out,
                "link": settings.ADVOCATE_SITE_URL + reverse("messaging:buyer_thread", args=[order.external_id]),
-               "support_phone": settings.ADVOCATE_SUPPORT_PHONE}
+               "support_phone": settings.ADVOCATE_SUPPORT_PHONE, **order_link_context(order)}
     # RFC 8058: mail programs offer their own one-click "unsubscribe" button, which posts to the same link.
     headers = {"List-Unsubscribe": f"<{opt_out}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     email_queue(key=f"message:{message.pk}:buyer", to=customer.email, template="messaging/email/to_buyer.txt",

@@ -12,6 +12,7 @@ from advocate.insights import views as insight_views
 from advocate.sellers import views as seller_views
 from advocate.trust import views as trust_views
 
+from . import views as platform_views
 from .api import api
 
 # The admin's sign-in counts against the same limits and says so the same way as the site's.
@@ -20,6 +21,19 @@ admin.site.login_form = AdminSignInForm
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/link/", commerce_views.signin_link_request, name="signin_link"),
+    path("accounts/link/open/", commerce_views.signin_link_open, name="signin_link_open"),
+    path("order-lookup/", commerce_views.order_lookup, name="order_lookup"),
+    path("accounts/password-reset/", platform_views.PasswordResetView.as_view(
+        template_name="platform/password_reset_form.html"), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="platform/password_reset_done.html"), name="password_reset_done"),
+    path("accounts/password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="platform/password_reset_confirm.html"),
+         name="password_reset_confirm"),
+    path("accounts/password-reset/done/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="platform/password_reset_complete.html"),
+         name="password_reset_complete"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("orders/", commerce_views.order_list, name="order_list"),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 
+from advocate.commerce.signin import order_link_context
 from advocate.notifications.services import email_queue
 
 from .. import tokens
@@ -25,7 +26,7 @@ def email_customer(conversation: Conversation, *, key: str, template: str, messa
         context={"conversation": conversation, "site_url": settings.ADVOCATE_SITE_URL,
                  "support_phone": settings.ADVOCATE_SUPPORT_PHONE,
                  "subject": reply_subject(conversation.subject, tokens.subject_token(conversation.pk, secret)),
-                 **context},
+                 **order_link_context(conversation.order), **context},
         order=conversation.order, message_id=message_id, headers=headers, automatic=automatic,
         reply_to=tokens.reply_address(settings.DEFAULT_FROM_EMAIL, conversation.pk, secret),
     )

@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from advocate.commerce.selectors import buyer_alias
+from advocate.commerce.signin import order_link_context
 from advocate.notifications.services import email_queue
 
 from ..models import GuaranteeClaim, ProblemReport
@@ -10,7 +11,7 @@ from ..models import GuaranteeClaim, ProblemReport
 
 def email_context(customer, order, **extra) -> dict:
     return {"customer": customer, "order": order, "support_phone": settings.ADVOCATE_SUPPORT_PHONE,
-            "site_url": settings.ADVOCATE_SITE_URL, **extra}
+            "site_url": settings.ADVOCATE_SITE_URL, **order_link_context(order), **extra}
 
 
 def tell_customer(report: ProblemReport, event: str, **extra) -> None:
