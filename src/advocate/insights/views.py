@@ -16,7 +16,7 @@ from advocate.accounts.models import User
 from advocate.core.errors import Refused
 from advocate.core.reasons import ContactReason
 
-from . import audit, selectors, services
+from . import audit, dashboard, selectors, services
 from .models import Defect, DefectState, Spike, SpikeState
 from .rules import Dimension
 
@@ -52,18 +52,44 @@ def _rate(rate) -> str:
 @staff_required
 def insights(request):
     days, by = _days(request), _dimension(request, Dimension.SELLER)
-    figures = selectors.overview(days=days, dimension=by, today=timezone.now().date())
+    now = timezone.now()
+    figures = selectors.overview(days=days, dimension=by, today=now.date())
+    first, last = figures["first"], figures["last"]
     if request.GET.get("format") == "csv":
-        return _csv(f"contacts-by-{by}-{figures['first']}-{figures['last']}",
-                    [str(by), _("Name"), _("Orders"), _("Contacts"), _("Contacts per 100 orders"), _("Top reason")],
-                    ((row.value, row.label, row.orders, row.contacts, _rate(row.rate), row.top_reason)
-                     for row in figures["slices"]))
+        return _table_csv(request.GET.get("table", "slices"), figures, by=by, now=now)
     dimensions = [(Dimension.SELLER, _("Seller")), (Dimension.PRODUCT, _("Product")),
                   (Dimension.FULFILMENT, _("Who ships")), (Dimension.CARRIER, _("Carrier")),
                   (Dimension.LANGUAGE, _("Language")), (Dimension.CHANNEL, _("Channel"))]
     return render(request, "insights/insights.html", {
         **figures, "days": days, "by": str(by), "periods": selectors.PERIODS, "dimensions": dimensions,
-        "unclassified": UNCLASSIFIED, "spikes": selectors.open_spikes()})
+        "unclassified": UNCLASSIFIED, "spikes": selectors.open_spikes(),
+        "shares": dashboard.shares(first=first, last=last), "money": dashboard.money(first=first, last=last),
+        "backlog": dashboard.backlog(now=now), "promises": dashboard.promises(first=first, last=last)})
+
+
+def _table_csv(table: str, figures: dict, *, by: Dimension, now) -> HttpResponse:
+    """Any table of the insights page, as CSV."""
+    first, last = figures["first"], figures["last"]
+    name = f"{table}-{first}-{last}"
+    if table == "reasons":
+        return _csv(name, [_("Reason"), _("Contacts"), _("Contacts per 100 orders")],
+                    ((row["label"], row["contacts"], _rate(row["rate"])) for row in figures["reasons"]))
+    if table == "money":
+        return _csv(name, [_("What"), _("Who paid"), _("How many"), _("Amount"), _("Currency")],
+                    ((r["what"], r["paid_by"], r["count"], r["amount"], r["currency"])
+                     for r in dashboard.money(first=first, last=last)))
+    if table == "backlog":
+        return _csv(f"backlog-{now.date()}", [_("What"), _("How many"), _("Waiting since"), _("Hours")],
+                    ((r["what"], r["count"], r["oldest"].isoformat() if r["oldest"] else "", _rate(r["hours"]))
+                     for r in dashboard.backlog(now=now)))
+    if table == "shares":
+        series = dashboard.shares(first=first, last=last)["series"]
+        return _csv(name, [_("Day"), _("Self-service share (%)")],
+                    ((day.isoformat(), _rate(share)) for day, share in series))
+    return _csv(f"contacts-by-{by}-{first}-{last}",
+                [str(by), _("Name"), _("Orders"), _("Contacts"), _("Contacts per 100 orders"), _("Top reason")],
+                ((row.value, row.label, row.orders, row.contacts, _rate(row.rate), row.top_reason)
+                 for row in figures["slices"]))
 
 
 @staff_required
