@@ -36,6 +36,7 @@ from .forms import (
     SurveyForm,
 )
 from .models import Attachment, CustomerNote, Survey
+from .panels import conversation_panels
 
 
 def _queue_context(request) -> dict:
@@ -86,7 +87,7 @@ def conversation(request, conversation_id: int, forms: dict | None = None, refus
         "refund_form": MoneyForm(prefix="refund"), "credit_form": MoneyForm(prefix="credit"),
         "escalate_form": forms.get("escalate") or EscalateForm(), "note_form": NoteForm(prefix="note"),
         "customer_note_form": NoteForm(prefix="customer-note"), "callback_form": CallbackLogForm(),
-        "fix_form": FixForm(),
+        "fix_form": FixForm(), "panels": conversation_panels(request, found, now),
     }, status=refused.status if refused else 400 if forms else 200)
 
 

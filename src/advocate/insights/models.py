@@ -118,3 +118,15 @@ class Defect(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "-opened_at"])]
+
+
+class WowStory(models.Model):
+    """A moment worth celebrating, recorded by the associate who made it happen (or saw it)."""
+
+    conversation = models.ForeignKey("cases.Conversation", on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    story = models.TextField(max_length=2000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["-created_at"])]

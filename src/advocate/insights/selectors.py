@@ -13,7 +13,7 @@ from advocate.claims.models import ProblemReport
 from advocate.commerce.models import Fulfilment, Product, Seller
 from advocate.core.reasons import ContactReason
 
-from .models import Contact, ContactCount, ContactKind, Defect, OrderCount, Spike, SpikeState
+from .models import Contact, ContactCount, ContactKind, Defect, OrderCount, Spike, SpikeState, WowStory
 from .rules import ORDERS_COUNTED_BY, SELF_SERVICE, Counts, Dimension, change_since, per_hundred
 
 PERIODS = (7, 30, 90, 365)
@@ -220,3 +220,7 @@ def defects() -> list[Defect]:
 def staff() -> list[User]:
     """Who may own a defect: active associates and operators."""
     return list(User.objects.filter(is_active=True, role__in=[Role.ASSOCIATE, Role.OPERATOR]).order_by("username"))
+
+
+def wow_stories(limit: int = 200) -> list[WowStory]:
+    return list(WowStory.objects.select_related("by", "conversation").order_by("-created_at")[:limit])

@@ -33,6 +33,7 @@ from .models import (
     Spike,
     SpikeCheck,
     SpikeState,
+    WowStory,
 )
 from .rules import Dimension, Fact
 from .selectors import reason_label, slice_label
@@ -361,3 +362,14 @@ def defect_reopen(defect: Defect) -> Defect:
     defect.state, defect.fixed_at = DefectState.OPEN, None
     defect.save(update_fields=["state", "fixed_at"])
     return defect
+
+
+# --- WOW stories -------------------------------------------------------------------------------------------
+
+
+def wow_record(*, conversation, by, story: str, now: datetime) -> WowStory:
+    """Keep a moment worth celebrating, told in the associate's own words."""
+    story = story.strip()
+    if not story:
+        raise Invalid("story", _("Tell what happened, in a sentence or two."))
+    return WowStory.objects.create(conversation=conversation, by=by, story=story[:2000], created_at=now)

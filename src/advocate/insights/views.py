@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from advocate.accounts.decorators import is_staff, operator_required, staff_required
 from advocate.accounts.models import User
+from advocate.cases.models import Conversation
 from advocate.core.errors import Refused
 from advocate.core.reasons import ContactReason
 
@@ -221,3 +222,22 @@ def _who(who: str | None) -> str:
     if who is None:
         return ""
     return who or _("automatic")
+
+
+@staff_required
+def wow_wall(request):
+    return render(request, "insights/wow.html", {"stories": selectors.wow_stories()})
+
+
+@staff_required
+@require_POST
+def wow_record(request, conversation_id: int):
+    conversation = get_object_or_404(Conversation, pk=conversation_id)
+    try:
+        services.wow_record(conversation=conversation, by=request.user, story=request.POST.get("story", ""),
+                            now=timezone.now())
+    except Refused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("On the WOW wall. Thank you for telling it."))
+    return redirect("conversation", conversation.pk)

@@ -243,7 +243,7 @@ def test_page_queries_do_not_grow_with_messages_orders_or_conversations(conversa
         services.internal_note_add(conversation=conversation, by=associate, text=f"note {n}")
     after = (_queries(client, url), _queries(client, "/service/conversations/"))
     assert after == before
-    assert max(after) <= 15
+    assert max(after) <= 16  # 15, and one for the panels other domains add (insights: WOW stories)
 
 
 def test_an_associate_sends_the_order_again_or_upgrades_its_shipping_once(conversation, shop, login, associate):
