@@ -3,15 +3,19 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from advocate.accounts.models import Role, User
 from advocate.cases.models import Channel
-from advocate.claims.models import ProblemReport
+from advocate.claims.models import ClaimState, GuaranteeClaim, ProblemReport
 from advocate.commerce.models import Fulfilment, Product, Seller
 from advocate.core.reasons import ContactReason
+from advocate.messaging import selectors as messaging
+from advocate.messaging.models import Thread
+from advocate.sellers import selectors as seller_health
+from advocate.trust.models import AccountAction, Appeal
 
 from .models import Contact, ContactCount, ContactKind, Defect, OrderCount, Spike, SpikeState, WowStory
 from .rules import ORDERS_COUNTED_BY, SELF_SERVICE, Counts, Dimension, change_since, per_hundred
@@ -224,3 +228,31 @@ def staff() -> list[User]:
 
 def wow_stories(limit: int = 200) -> list[WowStory]:
     return list(WowStory.objects.select_related("by", "conversation").order_by("-created_at")[:limit])
+
+
+# --- one seller ----------------------------------------------------------------------------------------------
+
+def seller_page(seller: Seller, *, today: date) -> dict:
+    """Everything an operator weighs about one seller: their health figures and trend, their contacts per 100
+    orders by reason (30 days), guarantee claims, buyer messages waiting, and the account actions and appeals."""
+    first, last = period(30, today)
+    key = {"dimension": Dimension.SELLER, "value": seller.external_id, "day__gte": first, "day__lte": last}
+    orders = OrderCount.objects.filter(**key).aggregate(n=Sum("count"))["n"] or 0
+    reasons = sorted(({"reason": reason, "label": reason_label(reason), "contacts": count,
+                       "rate": per_hundred(count, orders)}
+                      for reason, count in ContactCount.objects.filter(**key).values("reason").annotate(
+                          n=Sum("count")).values_list("reason", "n")), key=lambda row: -row["contacts"])
+    claims = GuaranteeClaim.objects.filter(seller=seller)
+    return {
+        "seller": seller, **seller_health.dashboard(seller, today), "orders": orders, "reasons": reasons,
+        "contacts": sum(row["contacts"] for row in reasons),
+        "rate": per_hundred(sum(row["contacts"] for row in reasons), orders),
+        "claims_by_state": [(ClaimState(state).label, n) for state, n in claims.values("state").annotate(
+            n=Count("pk")).order_by("state").values_list("state", "n")],
+        "recent_claims": list(claims.select_related("report__order").order_by("-report__created_at")[:10]),
+        "threads": Thread.objects.filter(seller=seller).count(),
+        "threads_waiting": messaging.waiting_count_of_seller(seller),
+        "actions": list(AccountAction.objects.filter(seller=seller).select_related("product").order_by(
+            "-created_at")[:20]),
+        "appeals": list(Appeal.objects.filter(seller=seller).order_by("-filed_at")[:20]),
+    }

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from advocate.accounts.decorators import is_staff, operator_required, staff_required
 from advocate.accounts.models import User
 from advocate.cases.models import Conversation
+from advocate.commerce.models import Seller
 from advocate.core.errors import Refused
 from advocate.core.reasons import ContactReason
 
@@ -241,3 +242,10 @@ def wow_record(request, conversation_id: int):
     else:
         messages.success(request, _("On the WOW wall. Thank you for telling it."))
     return redirect("conversation", conversation.pk)
+
+
+@staff_required
+def seller(request, external_id: str):
+    """One seller, as an operator weighs them: health, contacts, claims, messages, actions and appeals."""
+    found = get_object_or_404(Seller, external_id=external_id)
+    return render(request, "insights/seller.html", selectors.seller_page(found, today=timezone.now().date()))

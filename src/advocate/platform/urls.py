@@ -52,6 +52,7 @@ urlpatterns = [
     path("operations/insights/defects/", insight_views.defects, name="insights_defects"),
     path("operations/audit/", insight_views.audit_trail, name="audit_trail"),
     path("operations/insights/wow/", insight_views.wow_wall, name="insights_wow"),
+    path("operations/insights/sellers/<str:external_id>/", insight_views.seller, name="insights_seller"),
     path("service/conversations/<int:conversation_id>/wow/", insight_views.wow_record, name="insights_wow_record"),
     path("operations/insights/defects/<int:defect_id>/", insight_views.defect, name="insights_defect"),
     path("operations/insights/spikes/<int:spike_id>/defect/", insight_views.spike_defect, name="insights_spike_defect"),
