@@ -438,7 +438,8 @@ def my_requests(request):
     context = selectors.customer_requests(customer)
     windows = services.callback_windows(customer) if context["booked"] else []
     for callback in context["booked"]:
-        callback.move_form = CallbackMoveForm(windows=windows, prefix=f"cb{callback.pk}")
+        callback.move_form = CallbackMoveForm(windows=[w for w in windows if w.start != callback.window_start],
+                                              prefix=f"cb{callback.pk}")
     return render(request, "cases/my_requests.html", context)
 
 
