@@ -1,6 +1,7 @@
 """Writes for conversations: mail in (parse, thread, store), replies out, and what an associate does from a
 conversation — refund, goodwill credit, escalate, resolve, notes; callbacks, the answer library, surveys and
-the service-duty rota. One module per topic; every service is re-exported here. Money goes through claims'
+the service-duty rota; and what a customer does from "My requests" (add to a conversation, move or cancel a
+callback). One module per topic; every service is re-exported here. Money goes through claims'
 services, the same path (ledger, limits, refund-pattern watch) as self-service. A request that cannot be done
 is refused with `core.errors.Refused`, worded for the person who asked.
 """

@@ -280,3 +280,13 @@ def test_another_customers_callback_is_not_found(booked, bob, login, commit):
     assert response.status_code == 404
     booked.refresh_from_db()
     assert booked.state == CallbackState.PROMISED
+
+
+def test_writing_in_a_callbacks_conversation_keeps_it_with_the_callback(booked, alice, associate, login, commit):
+    client = login(alice)
+    url = f"/account/requests/conversations/{booked.conversation_id}/"
+    commit(lambda: client.post(url, {"body": "Please call my mobile instead.", "request_key": "k-cb"}))
+    conversation = Conversation.objects.get(pk=booked.conversation_id)
+    # Still waiting for its call (not also in the email queue), and whoever calls reads what was added.
+    assert conversation.state == ConversationState.SCHEDULED
+    assert "Please call my mobile instead." in page(login(associate), url.replace("/account/requests", "/service"))
