@@ -142,3 +142,69 @@ class DutyForm(forms.Form):
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = staff
+
+
+class _Files(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _FilesField(forms.FileField):
+    """Several files in one input: each checked as FileField checks one."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _Files(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class CustomerMessageForm(_Once):
+    """The customer adds to their conversation from "My requests"."""
+
+    body = forms.CharField(label=_("Your message"), max_length=20000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = _FilesField(label=_("Attach photos or documents (optional)"), required=False,
+                              help_text=_("Up to 5 files of 10 MB each: photos, PDF or plain text."))
+
+    def __init__(self, *args, max_files: int, max_bytes: int, accept: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_files, self.max_bytes = max_files, max_bytes
+        self.fields["attachments"].widget.attrs["accept"] = accept
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > self.max_files:
+            raise forms.ValidationError(_("Attach at most %(count)s files.") % {"count": self.max_files})
+        for upload in files:
+            if upload.size > self.max_bytes:  # checked before reading it into memory
+                raise forms.ValidationError(_("%(name)s is larger than %(size)s MB.") % {
+                    "name": upload.name, "size": self.max_bytes // (1024 * 1024)})
+        return files
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("attachments"):
+            self.add_error("body", _("Write your message."))
+        return data
+
+    def files_read(self) -> list[tuple[str, bytes]]:
+        return [(upload.name, upload.read()) for upload in self.cleaned_data["attachments"]]
+
+
+class CallbackMoveForm(forms.Form):
+    window = forms.ChoiceField(label=_("Another time"))
+
+    def __init__(self, *args, windows=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.windows = {w.start.isoformat(): w for w in windows}
+        self.fields["window"].choices = [
+            (key, f"{formats.date_format(timezone.localtime(w.start), 'D j M')}, "
+                  f"{timezone.localtime(w.start):%H:%M}–{timezone.localtime(w.end):%H:%M}")
+            for key, w in self.windows.items()]
+
+    def chosen_window(self):
+        return self.windows[self.cleaned_data["window"]]

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from advocate.accounts.models import Role, User
+from advocate.claims import presenters as claim_presenters
 from advocate.claims.models import ProblemReport, Refund
 from advocate.claims.rules import may_send_again
 from advocate.commerce.models import Order
@@ -17,15 +18,19 @@ from advocate.commerce.presenters import status_sentence
 from advocate.commerce.selectors import order_facts, status_of
 from advocate.commerce.status import refundable
 from advocate.core.reasons import ContactReason
+from advocate.trust.models import AccountAction
 
 from .models import (
     Answer,
+    Attachment,
     Callback,
     CallbackState,
     Conversation,
     ConversationState,
     CustomerNote,
+    Direction,
     DutyShift,
+    Message,
     Queue,
     Survey,
     Viewer,
@@ -288,3 +293,87 @@ def rota(*, today, required: int, months: int) -> dict:
     return {"rows": rows, "coming": coming, "required": required, "months": months,
             "staff": User.objects.filter(Q(role__in=[Role.OPERATOR, Role.ASSOCIATE]) | Q(is_superuser=True),
                                          is_active=True).order_by("username")}
+
+
+# --- the customer's own requests ("My requests") --------------------------------------------------------
+
+REQUESTS_SHOWN = 100  # of each kind, newest first
+
+# The states as the customer reads them: ours ("Waiting for the customer") are the team's point of view.
+CUSTOMER_STATES = {
+    ConversationState.OPEN: _("With us: a person will answer"),
+    ConversationState.SCHEDULED: _("Callback booked"),
+    ConversationState.WAITING: _("We have answered"),
+    ConversationState.RESOLVED: _("Resolved"),
+}
+SHOWN_TO_CUSTOMER = (Direction.IN, Direction.OUT)
+
+
+def _customer_visible(messages):
+    """What the customer may read of a conversation: what they wrote and what we sent them — never an internal
+    note, nor automatic mail (an auto-reply, a bounce)."""
+    return messages.filter(direction__in=SHOWN_TO_CUSTOMER, automatic="")
+
+
+def customer_requests(customer) -> dict:
+    """Everything a customer has asked of us, for "My requests": their booked callbacks (soonest first), and
+    one list, newest first, of their conversations (each with its last message), their problem reports and
+    guarantee claims (each with the sentence that says where it stands) and the decisions about their account.
+    A fixed number of queries, whatever the number of rows."""
+    conversations = list(
+        Conversation.objects.filter(customer=customer).select_related("order", "callback")
+        .prefetch_related(Prefetch("messages", to_attr="shown", queryset=_customer_visible(Message.objects)
+                                   .order_by("created_at", "pk")))
+        .order_by("-updated_at", "-pk")[:REQUESTS_SHOWN])
+    entries = []
+    booked = []
+    for conversation in conversations:
+        conversation.last_message = conversation.shown[-1] if conversation.shown else None
+        conversation.customer_state = CUSTOMER_STATES.get(conversation.state, "")
+        callback = getattr(conversation, "callback", None)
+        if callback is not None and callback.state == CallbackState.PROMISED:
+            booked.append(callback)
+        entries.append({"kind": "conversation", "at": conversation.updated_at, "conversation": conversation})
+    reports = list(
+        ProblemReport.objects.filter(customer=customer)
+        .select_related("order__seller", "claim", "parcel_return", "settled_by").prefetch_related("refunds")
+        .order_by("-created_at")[:REQUESTS_SHOWN])
+    for report in reports:
+        entries.append({"kind": "report", "at": report.created_at, "report": report,
+                        "claim": getattr(report, "claim", None), "problem": claim_presenters.problem_label(
+                            report.problem), "result": claim_presenters.outcome(report)})
+    for action in AccountAction.objects.filter(customer=customer).order_by("-created_at")[:REQUESTS_SHOWN]:
+        entries.append({"kind": "decision", "at": action.created_at, "action": action})
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    booked.sort(key=lambda callback: callback.window_start)
+    return {"booked": booked, "entries": entries}
+
+
+def customer_conversation(customer, conversation_id: int) -> Conversation:
+    """One of this customer's conversations, with what they may read of it; anyone else's: not found (404)."""
+    found = (Conversation.objects.filter(pk=conversation_id, customer=customer).select_related("order", "callback")
+             .prefetch_related(Prefetch("messages", to_attr="shown", queryset=_customer_visible(Message.objects)
+                                        .prefetch_related("attachments").order_by("created_at", "pk")))
+             .first())
+    if found is None:
+        raise Http404("No such conversation")
+    found.customer_state = CUSTOMER_STATES.get(found.state, "")
+    return found
+
+
+def customer_callback(customer, callback_id: int) -> Callback:
+    found = Callback.objects.filter(pk=callback_id, conversation__customer=customer).select_related(
+        "conversation").first()
+    if found is None:
+        raise Http404("No such callback")
+    return found
+
+
+def customer_attachment(customer, conversation_id: int, attachment_id: int) -> Attachment:
+    """An attachment of a message the customer may read in their own conversation; anything else: 404."""
+    found = Attachment.objects.filter(
+        pk=attachment_id, message__conversation_id=conversation_id, message__conversation__customer=customer,
+        message__direction__in=SHOWN_TO_CUSTOMER, message__automatic="").first()
+    if found is None:
+        raise Http404("No such attachment")
+    return found

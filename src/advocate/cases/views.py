@@ -13,19 +13,21 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from advocate.accounts.decorators import operator_required, staff_required
+from advocate.accounts.decorators import operator_required, role_required, staff_required
 from advocate.commerce import selectors as commerce_selectors
 from advocate.core.errors import Refused
 from advocate.core.numbers import DB_INT_MAX, clamped_int
-from advocate.core.web import attempt_on_form
+from advocate.core.web import attempt, attempt_on_form
 
 from . import selectors, services
 from .forms import (
     AnswerForm,
     AssignForm,
     CallbackLogForm,
+    CallbackMoveForm,
     CallbackRequestForm,
     ContactForm,
+    CustomerMessageForm,
     DutyForm,
     EscalateForm,
     FixForm,
@@ -415,3 +417,84 @@ def rota(request):
 def rota_cancel(request, shift_id: int):
     services.duty_cancel(shift_id=shift_id)
     return redirect("rota")
+
+
+# --- the customer's own requests ("My requests") ----------------------------------------------------------
+
+# Only a customer has requests: staff and sellers get the "not for your account" page (403).
+customer_required = role_required(lambda user: user.is_customer and hasattr(user, "customer"))
+
+
+def _message_form(data=None, files=None) -> CustomerMessageForm:
+    return CustomerMessageForm(data, files, max_files=services.MAX_ATTACHMENTS,
+                               max_bytes=services.MAX_ATTACHMENT_BYTES,
+                               accept=",".join(f".{ext}" for ext in services.ATTACHMENT_TYPES))
+
+
+@customer_required
+def my_requests(request):
+    """Everything the customer has asked of us, newest first: conversations, problem reports and guarantee
+    claims, booked callbacks, and decisions about their account."""
+    customer = request.user.customer
+    context = selectors.customer_requests(customer)
+    windows = services.callback_windows(customer) if context["booked"] else []
+    for callback in context["booked"]:
+        callback.move_form = CallbackMoveForm(windows=[w for w in windows if w.start != callback.window_start],
+                                              prefix=f"cb{callback.pk}")
+    return render(request, "cases/my_requests.html", context)
+
+
+@customer_required
+def my_conversation(request, conversation_id: int):
+    """One conversation as the customer reads it — what they wrote and what we answered, never our internal
+    notes — and a form to add to it, which reopens it as an emailed reply would."""
+    customer = request.user.customer
+    found = selectors.customer_conversation(customer, conversation_id)
+    form = _message_form(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and attempt_on_form(
+            form, lambda: services.conversation_customer_add(
+                customer=customer, conversation=found, body=form.cleaned_data["body"], attachments=form.files_read(),
+                request_key=form.cleaned_data["request_key"])):
+        messages.success(request, _("Sent. A person will answer you here and by email at %(email)s.")
+                         % {"email": customer.email})
+        return redirect("my_conversation", conversation_id)
+    return render(request, "cases/my_conversation.html", {"conversation": found, "form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@customer_required
+def my_attachment(request, conversation_id: int, attachment_id: int):
+    """Always a download, as for staff: a file must never run in our pages' origin."""
+    found = selectors.customer_attachment(request.user.customer, conversation_id, attachment_id)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename,
+                        content_type="application/octet-stream")
+
+
+@customer_required
+@require_POST
+def my_callback_move(request, callback_id: int):
+    customer = request.user.customer
+    callback = selectors.customer_callback(customer, callback_id)
+    form = CallbackMoveForm(request.POST, windows=services.callback_windows(customer), prefix=f"cb{callback.pk}")
+    if not form.is_valid():
+        messages.error(request, _("That time is no longer free. Please choose another."))
+        return redirect("my_requests")
+    window = form.chosen_window()
+    if attempt(request, lambda: services.callback_move(customer=customer, callback=callback,
+                                                        window_start=window.start)):
+        messages.success(request, _("We will call you on %(day)s between %(start)s and %(end)s. We have "
+                                    "emailed you the details.") % {
+            "day": date_format(timezone.localtime(window.start), "MONTH_DAY_FORMAT"),
+            "start": time_format(timezone.localtime(window.start), "H:i"),
+            "end": time_format(timezone.localtime(window.end), "H:i")})
+    return redirect("my_requests")
+
+
+@customer_required
+@require_POST
+def my_callback_cancel(request, callback_id: int):
+    customer = request.user.customer
+    callback = selectors.customer_callback(customer, callback_id)
+    attempt(request, lambda: services.callback_cancel(customer=customer, callback=callback),
+            success=_("Your callback is cancelled. We will not call you."))
+    return redirect("my_requests")

@@ -20,10 +20,10 @@ from .actions import (
 )
 from .appeals import appeal_decide, appeal_file
 from .notices import audit
-from .promises import RAISE_SHARE, promise_keep, promise_make, promises_check
+from .promises import RAISE_SHARE, promise_keep, promise_make, promise_move, promises_check
 
 __all__ = [
     "APPEAL_OPEN", "RAISE_SHARE", "TERMINATION_NOTICE", "Statement", "StatementIncomplete", "action_lift",
     "action_take", "actions_start_due", "appeal_decide", "appeal_file", "audit", "promise_keep", "promise_make",
-    "promises_check",
+    "promise_move", "promises_check",
 ]

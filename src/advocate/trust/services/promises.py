@@ -26,6 +26,11 @@ def promise_keep(*, key: str, now: datetime | None = None) -> bool:
         state=PromiseState.KEPT, settled_at=moment))
 
 
+def promise_move(*, key: str, due_at: datetime) -> bool:
+    """A promise still open given a new time (a customer chose another callback window): raised afresh."""
+    return bool(Promise.objects.filter(key=key[:80], state=PromiseState.OPEN).update(due_at=due_at, raised_at=None))
+
+
 def promises_check(*, now: datetime | None = None) -> dict[str, int]:
     """Run by `advocate tick`: raise promises about to be broken; mark broken the ones whose time passed."""
     now = now or timezone.now()
