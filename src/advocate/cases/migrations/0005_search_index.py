@@ -1,8 +1,10 @@
 """The conversation search index, one row per conversation, of words already cut by `cases.segment`:
 SQLite, an FTS5 virtual table (rowid = the conversation's id); PostgreSQL, a table with a tsvector column
-under a GIN index. Rows are written by `cases.services.search`; `advocate search-reindex` builds them all."""
+under a GIN index. Rows are written by `cases.services.search`; `advocate search-reindex` builds them all.
+Django knows the table as the model `SearchDocument` (so that flushing a database empties it too) but never
+reads it through the ORM; no foreign key, so truncating conversations is never refused."""
 
-from django.db import migrations, router
+from django.db import migrations, models, router
 
 SQL = {
     "sqlite": (
@@ -10,8 +12,7 @@ SQL = {
         ["DROP TABLE cases_search"],
     ),
     "postgresql": (
-        ["CREATE TABLE cases_search (conversation_id bigint PRIMARY KEY REFERENCES cases_conversation (id) "
-         "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, document tsvector NOT NULL)",
+        ["CREATE TABLE cases_search (conversation_id bigint PRIMARY KEY, document tsvector NOT NULL)",
          "CREATE INDEX cases_search_document ON cases_search USING GIN (document)"],
         ["DROP TABLE cases_search"],
     ),
@@ -46,4 +47,14 @@ class Migration(migrations.Migration):
         ("cases", "0004_conversation_owner_and_viewers"),
     ]
 
-    operations = [VendorSQL(SQL)]
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[VendorSQL(SQL)],
+            state_operations=[migrations.CreateModel(
+                name="SearchDocument",
+                fields=[("conversation_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                        ("document", models.TextField())],
+                options={"db_table": "cases_search"},
+            )],
+        ),
+    ]
