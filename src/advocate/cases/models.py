@@ -70,6 +70,9 @@ class Conversation(models.Model):
             models.Index(fields=["resolved_at"]),
             # "Mine" in the queue, and how many open conversations each associate has (round-robin).
             models.Index(fields=["owner", "state"], name="conversation_owner"),
+            # Search results, latest activity first: for a common word the database walks this and stops after
+            # a page instead of sorting every match.
+            models.Index(fields=["-updated_at", "-id"], name="conversation_latest"),
         ]
 
     def __str__(self):
