@@ -9,7 +9,8 @@ class CasesConfig(AppConfig):
         from advocate.commerce.panels import ORDER_PANELS
         from advocate.core.scheduling import register_jobs
 
-        from . import panels, scheduled
+        from . import panels, scheduled, signals
 
         register_jobs(scheduled.JOBS)
         ORDER_PANELS.add(panels.PANEL)
+        signals.connect()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advocate.core.reasons import ContactReason
 
-from .models import Answer, CallbackOutcome, Queue
+from .models import Answer, CallbackOutcome, Channel, ConversationState, Queue
 
 REASON_CHOICES = [("", _("Choose…")), *ContactReason.choices]
 
@@ -208,3 +208,43 @@ class CallbackMoveForm(forms.Form):
 
     def chosen_window(self):
         return self.windows[self.cleaned_data["window"]]
+
+
+class SearchForm(forms.Form):
+    """The search page's question and filters, read from the query string; an invalid filter is ignored."""
+
+    q = forms.CharField(label=_("Search conversations"), max_length=200, required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    queue = forms.ChoiceField(label=_("Queue"), required=False)
+    owner = forms.ChoiceField(label=_("Who has it"), required=False)
+    language = forms.CharField(label=_("Language"), max_length=12, required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    since = forms.DateField(label=_("Active from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Active until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        anything = ("", _("Any"))
+        self.fields["state"].choices = [anything, *ConversationState.choices]
+        self.fields["queue"].choices = [anything, *Queue.choices]
+        self.fields["channel"].choices = [anything, *Channel.choices]
+        self.fields["reason"].choices = [anything, *ContactReason.choices]
+        self.fields["owner"].choices = [("", _("Anyone")), ("me", _("Me")), ("nobody", _("Nobody")),
+                                        *((str(p.pk), p.get_short_name() or p.get_username()) for p in people)]
+        self.people = {str(p.pk): p for p in people}
+
+    def filters(self, user) -> dict:
+        """The valid filters as the selector's arguments; any field that did not validate is left out."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+        owner = data.pop("owner", "")
+        query = data.pop("q", "")
+        filters = {"query": query, **data}
+        if owner == "nobody":
+            filters["nobody"] = True
+        elif owner == "me":
+            filters["owner"] = user
+        elif owner in self.people:
+            filters["owner"] = self.people[owner]
+        return filters

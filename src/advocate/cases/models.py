@@ -70,6 +70,9 @@ class Conversation(models.Model):
             models.Index(fields=["resolved_at"]),
             # "Mine" in the queue, and how many open conversations each associate has (round-robin).
             models.Index(fields=["owner", "state"], name="conversation_owner"),
+            # Search results, latest activity first: for a common word the database walks this and stops after
+            # a page instead of sorting every match.
+            models.Index(fields=["-updated_at", "-id"], name="conversation_latest"),
         ]
 
     def __str__(self):
@@ -297,3 +300,16 @@ class Viewer(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["conversation", "person"], name="one_viewer_row")]
         indexes = [models.Index(fields=["seen_at"])]
+
+
+class SearchDocument(models.Model):
+    """The search index's table (`cases_search`, see migration 0005 and `services.search`): on SQLite an FTS5
+    table whose rowid is the conversation's id, on PostgreSQL a tsvector under a GIN index. Written and read
+    with SQL only, never through this model, which exists so that Django knows the table (a flushed database
+    empties it too)."""
+
+    conversation_id = models.BigIntegerField(primary_key=True)
+    document = models.TextField()
+
+    class Meta:
+        db_table = "cases_search"

@@ -3,10 +3,14 @@
 Every page's query count is fixed, whatever the number of conversations, messages or orders: lists are
 cut to a page and related rows come in one query each (see benchmarks/cases.py)."""
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Value, When, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocate.accounts.models import Role, User
@@ -20,6 +24,7 @@ from advocate.commerce.status import refundable
 from advocate.core.reasons import ContactReason
 from advocate.trust.models import AccountAction
 
+from . import segment
 from .models import (
     Answer,
     Attachment,
@@ -377,3 +382,89 @@ def customer_attachment(customer, conversation_id: int, attachment_id: int) -> A
     if found is None:
         raise Http404("No such attachment")
     return found
+
+
+# --- search ------------------------------------------------------------------------------------------------
+
+SEARCH_PAGE_SIZE = 20
+SNIPPET_CHARS = 90
+
+
+def _search_ids(phrases: list[list[str]]) -> RawSQL:
+    """The conversations whose document holds every phrase, as a subquery (see `services.search`)."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT conversation_id FROM cases_search WHERE document @@ %s::tsquery",
+                      [segment.tsquery(phrases)])
+    return RawSQL("SELECT rowid FROM cases_search WHERE cases_search MATCH %s", [segment.fts5_query(phrases)])
+
+
+def search_conversations(query: str, *, state: str = "", queue: str = "", owner=None, nobody: bool = False,
+                         language: str = "", channel: str = "", reason: str = "", since=None, until=None,
+                         page: int = 1, user=None) -> dict:
+    """Conversations whose subject, customer (name, address), order number or messages hold every word of the
+    query, in any language (`segment`), narrowed by the filters given; the latest active first, a page at a
+    time, each with the passage that matched. `since`/`until` are dates, in the reader's time zone, of the
+    conversation's latest activity. One more than a page is read, to tell whether there is a next page."""
+    phrases = segment.query_phrases(query)
+    if not phrases:
+        return {"results": [], "page": 1, "has_next": False, "searched": False}
+    rows = Conversation.objects.filter(pk__in=_search_ids(phrases))
+    exact = {"state": state, "queue": queue, "language": language, "channel": channel, "reason": reason}
+    rows = rows.filter(**{field: value for field, value in exact.items() if value})
+    if nobody:
+        rows = rows.filter(owner__isnull=True)
+    elif owner is not None:
+        rows = rows.filter(owner=owner)
+    zone = timezone.get_current_timezone()
+    if since:
+        rows = rows.filter(updated_at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if until:
+        rows = rows.filter(updated_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
+    offset = (max(page, 1) - 1) * SEARCH_PAGE_SIZE
+    found = list(rows.select_related("order", "owner").order_by("-updated_at", "-pk")
+                 [offset:offset + SEARCH_PAGE_SIZE + 1])
+    has_next = len(found) > SEARCH_PAGE_SIZE
+    found = found[:SEARCH_PAGE_SIZE]
+    snippets = _snippets(found, query)
+    for conversation in found:
+        conversation.owner_name = _name(conversation.owner)
+        conversation.mine = user is not None and conversation.owner_id == user.pk
+    return {"results": [(conversation, snippets[conversation.pk]) for conversation in found], "page": page,
+            "has_next": has_next, "searched": True}
+
+
+def _snippets(conversations: list[Conversation], query: str) -> dict[int, dict]:
+    """For each conversation, the passage of its latest message that holds a word of the query (the latest
+    message's opening when the match was elsewhere: the subject, the address, a spelling with accents), as
+    before / hit / after, for the page to mark the hit without trusting any HTML."""
+    words = [word.lower() for word in query.split() if word]
+    bodies: dict[int, list[str]] = {conversation.pk: [] for conversation in conversations}
+    for conversation_id, body in (Message.objects.filter(conversation_id__in=list(bodies))
+                                  .order_by("-created_at", "-pk").values_list("conversation_id", "body")):
+        bodies[conversation_id].append(body)
+    snippets = {}
+    for pk, texts in bodies.items():
+        snippets[pk] = _snippet(texts, words)
+    return snippets
+
+
+def _snippet(texts: list[str], words: list[str]) -> dict:
+    for text in texts:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a rare letter whose lower case is longer: positions would drift
+            lowered = text
+        for word in words:
+            at = lowered.find(word)
+            if at >= 0:
+                end = at + len(word)
+                start, stop = max(at - SNIPPET_CHARS, 0), min(end + SNIPPET_CHARS, len(text))
+                return {"before": ("…" if start else "") + _squeeze(text[start:at]), "hit": text[at:end],
+                        "after": _squeeze(text[end:stop]) + ("…" if stop < len(text) else "")}
+    opening = _squeeze(texts[0]) if texts else ""
+    return {"before": opening[:2 * SNIPPET_CHARS] + ("…" if len(opening) > 2 * SNIPPET_CHARS else ""),
+            "hit": "", "after": ""}
+
+
+def _squeeze(text: str) -> str:
+    """Runs of white space (line breaks included) as one space, kept at the ends so words stay apart."""
+    return re.sub(r"\s+", " ", text)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from advocate.accounts.decorators import operator_required, role_required, staff_required
 from advocate.commerce import selectors as commerce_selectors
 from advocate.core.errors import Refused
-from advocate.core.numbers import DB_INT_MAX, clamped_int
+from advocate.core.numbers import DB_INT_MAX, clamped_int, page_number
 from advocate.core.web import attempt, attempt_on_form
 
 from . import selectors, services
@@ -35,6 +35,7 @@ from .forms import (
     NoteForm,
     ReplyForm,
     ResolveForm,
+    SearchForm,
     SurveyForm,
 )
 from .models import Attachment, CustomerNote, Survey
@@ -55,6 +56,18 @@ def queue(request):
 def queue_live(request):
     """The queue's list alone, which the page fetches every few seconds (htmx) to stay current."""
     return render(request, "cases/_queue_list.html", _queue_context(request))
+
+
+@staff_required
+def search(request):
+    """Every conversation, found by any word of its messages, its subject, the customer or the order number,
+    in any language, narrowed by state, queue, owner, language, channel, reason and dates."""
+    form = SearchForm(request.GET or None, people=list(selectors.staff_choices()))
+    found = selectors.search_conversations(**form.filters(request.user), page=page_number(request.GET.get("page")),
+                                           user=request.user) if form.is_bound else {"results": [], "page": 1}
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "cases/search.html", {"form": form, **found, "params": params.urlencode()})
 
 
 @staff_required

@@ -82,6 +82,7 @@ urlpatterns = [
     path("service/callbacks/", case_views.callbacks, name="callbacks"),
     path("service/conversations/<int:conversation_id>/callback/", case_views.callback_log, name="callback_log"),
     path("service/conversations/", case_views.queue, name="queue"),
+    path("service/search/", case_views.search, name="conversation_search"),
     path("service/conversations/live/", case_views.queue_live, name="queue_live"),
     path("service/conversations/<int:conversation_id>/live/", case_views.conversation_live,
          name="conversation_live"),

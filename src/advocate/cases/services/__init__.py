@@ -40,6 +40,7 @@ from .mail_in import mail_receive
 from .ownership import conversation_assign, conversation_route, conversation_take, owner_on_shift
 from .presence import PRESENCE_SECONDS, presence_beat, presence_forget
 from .replies import reply_send
+from .search import search_forget, search_index, search_reindex
 from .surveys import SURVEY_OPEN_DAYS, survey_answer
 
 __all__ = [
@@ -50,5 +51,5 @@ __all__ = [
     "conversation_reship", "conversation_resolve", "conversation_route", "conversation_take",
     "conversation_upgrade_shipping", "customer_note_add", "customer_note_delete", "duty_book", "duty_cancel",
     "internal_note_add", "mail_receive", "owner_on_shift", "presence_beat", "presence_forget", "reply_send",
-    "survey_answer",
+    "search_forget", "search_index", "search_reindex", "survey_answer",
 ]

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from advocate.cases.services import search_reindex
 from advocate.demo import cases as cases_demo
 from advocate.demo import claims as claims_demo
 from advocate.demo import marketplace as demo
@@ -64,3 +65,4 @@ class Command(BaseCommand):
         counted = insights_recount()
         self.stdout.write(f"Contacts counted for insights: {counted['conversation'] + counted['problem_report']:,}")
         spikes_detect(now=opts["now"] or timezone.now(), force=True)
+        self.stdout.write(f"Conversations indexed for search: {search_reindex():,}")
