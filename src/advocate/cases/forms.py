@@ -116,11 +116,7 @@ class CallbackRequestForm(_Once):
 
     def __init__(self, *args, windows=(), orders=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.windows = {w.start.isoformat(): w for w in windows}
-        self.fields["window"].choices = [
-            (key, f"{formats.date_format(timezone.localtime(w.start), 'D j M')}, "
-                  f"{timezone.localtime(w.start):%H:%M}–{timezone.localtime(w.end):%H:%M}")
-            for key, w in self.windows.items()]
+        self.windows, self.fields["window"].choices = _window_choices(windows)
         self.fields["order"].choices = [("", _("None in particular"))] + [
             (order.external_id, f"{order.external_id} · {order.placed_at:%Y-%m-%d}") for order in orders]
 
@@ -195,16 +191,20 @@ class CustomerMessageForm(_Once):
         return [(upload.name, upload.read()) for upload in self.cleaned_data["attachments"]]
 
 
+def _window_choices(windows) -> tuple[dict, list]:
+    """Callback windows by key, and as choices a person reads in their time zone ("Tue 9 Dec, 14:00–16:00")."""
+    keyed = {w.start.isoformat(): w for w in windows}
+    return keyed, [(key, f"{formats.date_format(timezone.localtime(w.start), 'D j M')}, "
+                         f"{timezone.localtime(w.start):%H:%M}–{timezone.localtime(w.end):%H:%M}")
+                   for key, w in keyed.items()]
+
+
 class CallbackMoveForm(forms.Form):
     window = forms.ChoiceField(label=_("Another time"))
 
     def __init__(self, *args, windows=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.windows = {w.start.isoformat(): w for w in windows}
-        self.fields["window"].choices = [
-            (key, f"{formats.date_format(timezone.localtime(w.start), 'D j M')}, "
-                  f"{timezone.localtime(w.start):%H:%M}–{timezone.localtime(w.end):%H:%M}")
-            for key, w in self.windows.items()]
+        self.windows, self.fields["window"].choices = _window_choices(windows)
 
     def chosen_window(self):
         return self.windows[self.cleaned_data["window"]]
