@@ -381,11 +381,7 @@ def callback_request(request):
         if attempt_on_form(form, lambda: services.callback_request(
                 customer=customer, phone=form.cleaned_data["phone"], window_start=window.start,
                 topic=form.cleaned_data["topic"], order=order, request_key=form.cleaned_data["request_key"])):
-            messages.success(request, _("We will call you on %(day)s between %(start)s and %(end)s. We have "
-                                        "emailed you the details.") % {
-                "day": date_format(timezone.localtime(window.start), "MONTH_DAY_FORMAT"),
-                "start": time_format(timezone.localtime(window.start), "H:i"),
-                "end": time_format(timezone.localtime(window.end), "H:i")})
+            messages.success(request, _callback_booked(window))
             return redirect("order_list")
     return render(request, "cases/callback_request.html", {"form": form})
 
@@ -495,11 +491,7 @@ def my_callback_move(request, callback_id: int):
     window = form.chosen_window()
     if attempt(request, lambda: services.callback_move(customer=customer, callback=callback,
                                                         window_start=window.start)):
-        messages.success(request, _("We will call you on %(day)s between %(start)s and %(end)s. We have "
-                                    "emailed you the details.") % {
-            "day": date_format(timezone.localtime(window.start), "MONTH_DAY_FORMAT"),
-            "start": time_format(timezone.localtime(window.start), "H:i"),
-            "end": time_format(timezone.localtime(window.end), "H:i")})
+        messages.success(request, _callback_booked(window))
     return redirect("my_requests")
 
 
@@ -511,3 +503,11 @@ def my_callback_cancel(request, callback_id: int):
     attempt(request, lambda: services.callback_cancel(customer=customer, callback=callback),
             success=_("Your callback is cancelled. We will not call you."))
     return redirect("my_requests")
+
+
+def _callback_booked(window) -> str:
+    """What the customer is told once a callback is booked or moved: when, in their time zone."""
+    return _("We will call you on %(day)s between %(start)s and %(end)s. We have emailed you the details.") % {
+        "day": date_format(timezone.localtime(window.start), "MONTH_DAY_FORMAT"),
+        "start": time_format(timezone.localtime(window.start), "H:i"),
+        "end": time_format(timezone.localtime(window.end), "H:i")}

@@ -132,15 +132,20 @@ def _language_name(code: str) -> str:
         return code
 
 
+def contact_filter(dimension: str, value: str) -> dict:
+    """The Contact column a slice is kept in, as a filter ({} for all, and for products: they are a list,
+    matched in Python after the rest)."""
+    column = {Dimension.SELLER: "seller", Dimension.FULFILMENT: "fulfilment", Dimension.CARRIER: "carrier",
+              Dimension.LANGUAGE: "language", Dimension.CHANNEL: "channel"}.get(Dimension(dimension))
+    return {column: value} if column else {}
+
+
 def contacts(*, first: date, last: date, reason: str | None, dimension: Dimension, value: str) -> list[dict]:
     """The contacts behind a figure, newest first (at most DRILL_DOWN_ROWS), with what to open for each."""
     found = Contact.objects.filter(day__gte=first, day__lte=last).select_related("order").order_by("-created_at")
     if reason is not None:
         found = found.filter(reason=reason)
-    column = {Dimension.SELLER: "seller", Dimension.FULFILMENT: "fulfilment", Dimension.CARRIER: "carrier",
-              Dimension.LANGUAGE: "language", Dimension.CHANNEL: "channel"}.get(dimension)
-    if column:
-        found = found.filter(**{column: value})
+    found = found.filter(**contact_filter(dimension, value))
     rows = []
     for contact in found.iterator(chunk_size=500):
         if dimension == Dimension.PRODUCT and value not in contact.products:

@@ -36,7 +36,7 @@ from .models import (
     WowStory,
 )
 from .rules import Dimension, Fact
-from .selectors import reason_label, slice_label
+from .selectors import contact_filter, reason_label, slice_label
 
 # --- what an order and a contact count under -------------------------------------------------------------
 
@@ -330,18 +330,12 @@ def defect_open(*, title: str, dimension: str, value: str, reason: str, by, now:
     with transaction.atomic():
         defect = Defect.objects.create(title=title[:200], dimension=dimension, value=value, reason=reason,
                                        cause=cause.strip(), spike=spike, opened_by=by, owner=by, opened_at=now)
-        behind = Contact.objects.filter(reason=reason, **_contact_filter(dimension, value))
+        behind = Contact.objects.filter(reason=reason, **contact_filter(dimension, value))
         if spike is not None:
             behind = behind.filter(day__gte=spike.window_start, day__lte=spike.window_end)
         defect.contacts.set([c for c in behind.order_by("-created_at")[:500]
                              if dimension != Dimension.PRODUCT or value in c.products])
     return defect
-
-
-def _contact_filter(dimension: str, value: str) -> dict:
-    column = {Dimension.SELLER: "seller", Dimension.CARRIER: "carrier", Dimension.FULFILMENT: "fulfilment",
-              Dimension.LANGUAGE: "language", Dimension.CHANNEL: "channel"}.get(Dimension(dimension))
-    return {column: value} if column else {}
 
 
 def defect_update(defect: Defect, *, cause: str, owner) -> Defect:
