@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "advocate.sellers",
     "advocate.trust",
     "advocate.messaging",
+    "advocate.triage",
     "advocate.insights",
     "advocate.demo",
     "advocate.platform",
@@ -289,6 +290,9 @@ ADVOCATE_ASSOCIATE_LIMIT = os.environ.get("ADVOCATE_ASSOCIATE_LIMIT", "500")
 # Callbacks: how many customers one two-hour window takes; where "about to be missed" alerts go (optional).
 ADVOCATE_CALLBACKS_PER_WINDOW = int(os.environ.get("ADVOCATE_CALLBACKS_PER_WINDOW", "20"))
 ADVOCATE_TEAM_EMAIL = os.environ.get("ADVOCATE_TEAM_EMAIL", "")
+# Where the triage models are kept once trained from src/advocate/triage/data (a folder; each model is named by
+# the fingerprint of its training files, so several checkouts or test runs may share one).
+ADVOCATE_TRIAGE_MODELS = Path(os.environ.get("ADVOCATE_TRIAGE_MODELS", DATA_DIR))
 # Appeals against account actions are decided by a person within this many days (a promise, tracked).
 ADVOCATE_APPEAL_DECISION_DAYS = int(os.environ.get("ADVOCATE_APPEAL_DECISION_DAYS", "7"))
 # Seller standards: days a seller has to bring a figure back within target before the next step

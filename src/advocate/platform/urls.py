@@ -10,6 +10,7 @@ from advocate.commerce import views as commerce_views
 from advocate.demo.views import LoginView
 from advocate.insights import views as insight_views
 from advocate.sellers import views as seller_views
+from advocate.triage import views as triage_views
 from advocate.trust import views as trust_views
 
 from . import views as platform_views
@@ -61,6 +62,7 @@ urlpatterns = [
     path("operations/audit/", insight_views.audit_trail, name="audit_trail"),
     path("operations/insights/wow/", insight_views.wow_wall, name="insights_wow"),
     path("operations/insights/sellers/<str:external_id>/", insight_views.seller, name="insights_seller"),
+    path("service/triage/<int:reading_id>/correct/", triage_views.correct, name="triage_correct"),
     path("service/conversations/<int:conversation_id>/wow/", insight_views.wow_record, name="insights_wow_record"),
     path("operations/insights/defects/<int:defect_id>/", insight_views.defect, name="insights_defect"),
     path("operations/insights/spikes/<int:spike_id>/defect/", insight_views.spike_defect, name="insights_spike_defect"),

@@ -83,7 +83,8 @@ def test_only_service_staff_assign_and_only_to_service_staff(conversation, login
 
 
 def test_the_queue_shows_owners_and_filters_mine_and_unassigned(shop, login, associate, colleague):
-    mine, hers, nobodys = (services.mail_receive(compose(sender=f"c{n}@x.example", subject=subject), source="t")[0]
+    mine, hers, nobodys = (services.mail_receive(compose(sender=f"c{n}@x.example", subject=subject,
+                                                                 body="Hello, I have a question."), source="t")[0]
                            .conversation for n, subject in enumerate(["Mine one", "Hers one", "Nobodys one"]))
     services.conversation_take(conversation=mine, by=associate)
     services.conversation_assign(conversation=hers, by=associate, to=colleague)

@@ -9,6 +9,8 @@ from gunicorn.app.base import BaseApplication
 
 from advocate.commerce.models import Order
 from advocate.demo.marketplace import DEMO_PASSWORD, demo_logins
+from advocate.triage import training
+from advocate.triage.services import current_model
 
 
 class _Server(BaseApplication):
@@ -50,6 +52,9 @@ class Command(BaseCommand):
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        if not training.model_path(settings.ADVOCATE_TRIAGE_MODELS).exists():
+            self.stdout.write("Training the triage models from the labelled messages (once; about a minute)…")
+        current_model()
         if not opts["no_demo"] and not Order.objects.exists():
             self.stdout.write("First start: generating the demo marketplace…")
             call_command("demo", orders=opts["demo_orders"], verbosity=1)

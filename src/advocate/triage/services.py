@@ -1,0 +1,184 @@
+"""Triage on arrival: every inbound message is read for its language, reason, abuse, a wish for a person and the
+order it is about, the reading is kept, and the conversation is filled in where nobody has yet (its reason, its
+order, its team). Associates correct what is wrong; corrections are training data."""
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from advocate.cases.models import Conversation, ConversationState, Direction, Message, Queue
+from advocate.commerce.models import Customer, Order, OrderLine, OrderState, Shipment
+
+from . import language, rules, training
+from .model import Model
+from .models import AnswerPolicy, Correction, OrderFoundBy, Reading
+
+RECENT = timedelta(days=60)  # an order older than this is not "the one they mean" without being named
+_TOKEN = re.compile(r"[\w-]{2,64}")
+
+
+def current_model() -> Model:
+    return training.current(settings.ADVOCATE_TRIAGE_MODELS)
+
+
+def policies(model: Model | None = None) -> dict[str, rules.Policy]:
+    """Every reason's policy: the operator's row where there is one, else on at the model's tuned threshold."""
+    model = model or current_model()
+    try:
+        chosen = {row.reason: row for row in AnswerPolicy.objects.all()}
+    except DatabaseError:  # no database made yet (`advocate triage classify` on a fresh checkout): no choices
+        chosen = {}
+    found = {}
+    for reason, tuned in model.thresholds.items():
+        row = chosen.get(reason)
+        found[reason] = rules.Policy(
+            automatic=row.automatic if row else True,
+            threshold=row.threshold if row and row.threshold is not None else tuned,
+        )
+    return found
+
+
+def classify(rows: Iterable[dict]) -> list[dict]:
+    """The command-line reading of {"id", "text", "lang"?} rows, as documented in the README."""
+    rows = list(rows)
+    model = current_model()
+    policy = policies(model)
+    readings = model.read([row["text"] for row in rows])
+    out = []
+    for row, reading in zip(rows, readings, strict=True):
+        spoken = language.detect(row["text"], known=row.get("lang"), domain=reading.languages)
+        out.append({
+            "id": row.get("id"), "language": spoken, "reason": reading.reason,
+            "confidence": round(reading.confidence, 4), "abusive": reading.abusive,
+            "wants_person": reading.wants_person,
+            "would_auto_answer": rules.would_auto_answer(
+                reason=reading.reason, confidence=reading.confidence, abusive=reading.abusive,
+                wants_person=reading.wants_person, language=spoken, policy=policy[reading.reason]),
+        })
+    return out
+
+
+def order_about(customer: Customer | None, text: str, moment: datetime) -> tuple[Order | None, str]:
+    """The order a message is about: one named by number or tracking number, else one whose product it names,
+    else the customer's most relevant open order (the newest not yet delivered or cancelled, of recent ones)."""
+    if customer is None:
+        return None, ""
+    tokens = {token.strip("-_") for token in _TOKEN.findall(text[:5000])}
+    tokens = [token for token in tokens if any(char.isdigit() for char in token)][:500]
+    mine = Order.objects.filter(customer=customer)
+    if tokens:
+        named = mine.filter(external_id__in=tokens).order_by("-placed_at").first()
+        if named is not None:
+            return named, OrderFoundBy.NUMBER
+        tracked = Shipment.objects.filter(order__customer=customer, tracking_number__in=tokens).first()
+        if tracked is not None:
+            return tracked.order, OrderFoundBy.TRACKING
+    recent = list(mine.filter(placed_at__gte=moment - RECENT).order_by("-placed_at")[:20])
+    folded = text.casefold()
+    lines = OrderLine.objects.filter(order__in=recent).values_list("order_id", "title")
+    for order_id, title in lines:
+        words = [word for word in re.findall(r"\w{4,}", title.casefold())]
+        if title.casefold() in folded or (len(words) >= 2 and sum(word in folded for word in words) >= 2):
+            return next(order for order in recent if order.pk == order_id), OrderFoundBy.PRODUCT
+    delivered = set(Shipment.objects.filter(order__in=recent, delivered_at__isnull=False)
+                    .values_list("order_id", flat=True))
+    for order in recent:
+        if order.state != OrderState.CANCELLED and order.pk not in delivered:
+            return order, OrderFoundBy.RECENT
+    return (recent[0], OrderFoundBy.RECENT) if recent else (None, "")
+
+
+def message_read(message: Message, *, moment: datetime | None = None) -> Reading | None:
+    """Triage one inbound message, once (a repeated call returns the reading already made)."""
+    if message.direction != Direction.IN or message.automatic:
+        return None
+    existing = Reading.objects.filter(message=message).first()
+    if existing is not None:
+        return existing
+    moment = moment or timezone.now()
+    conversation = message.conversation
+    text = f"{message.subject}\n{message.body}" if _is_first(message) else message.body
+    model = current_model()
+    reading = model.read([text])[0]
+    customer = conversation.customer
+    spoken = language.detect(text, known=customer.language if customer else None, domain=reading.languages)
+    if conversation.order_id:
+        order, found_by = conversation.order, OrderFoundBy.CONVERSATION
+    else:
+        order, found_by = order_about(customer, text, moment)
+    policy = policies(model)[reading.reason]
+    stored = Reading.objects.create(
+        message=message, conversation=conversation, language=spoken, reason=reading.reason,
+        confidence=reading.confidence, runner_up=reading.runner_up, abusive=reading.abusive,
+        wants_person=reading.wants_person, order=order, order_found_by=found_by, model=model.fingerprint,
+        would_auto_answer=rules.would_auto_answer(
+            reason=reading.reason, confidence=reading.confidence, abusive=reading.abusive,
+            wants_person=reading.wants_person, language=spoken, policy=policy, has_order=order is not None),
+        created_at=moment,
+    )
+    _fill_in(conversation, stored, policy, first=_is_first(message))
+    return stored
+
+
+def _is_first(message: Message) -> bool:
+    return not message.conversation.messages.filter(direction=Direction.IN, pk__lt=message.pk).exists()
+
+
+def _fill_in(conversation: Conversation, reading: Reading, policy: rules.Policy, *, first: bool) -> None:
+    """What nobody has said yet, triage says: the order, the reason (when sure), and for a new conversation in
+    everyone's queue, the team that knows the subject. A person's choice is never overwritten."""
+    changed = []
+    if conversation.order_id is None and reading.order_id is not None:
+        conversation.order_id = reading.order_id
+        changed.append("order")
+    if not conversation.reason and reading.confidence >= policy.threshold:
+        conversation.reason = reading.reason
+        changed.append("reason")
+    if first and conversation.queue == Queue.GENERAL and conversation.state == ConversationState.OPEN:
+        team = rules.team_for(reason=reading.reason, confidence=reading.confidence, abusive=reading.abusive,
+                              threshold=policy.threshold)
+        if team in Queue.values:
+            conversation.queue = team
+            changed.append("queue")
+    if changed:
+        conversation.save(update_fields=changed)
+
+
+def reading_correct(reading: Reading, *, by, changes: dict[str, str], moment: datetime | None = None) -> int:
+    """An associate says what the message really was. Each changed field is recorded as a correction; a new
+    reason becomes the conversation's too. Returns how many fields changed."""
+    moment = moment or timezone.now()
+    count = 0
+    with transaction.atomic():
+        for field, now in changes.items():
+            was = _as_text(getattr(reading, field))
+            latest = reading.corrections.filter(field=field).order_by("-at").first()
+            current = latest.now if latest else was
+            if now == current:
+                continue
+            Correction.objects.create(reading=reading, field=field, was=was, now=now, by=by, at=moment)
+            count += 1
+            if field == Correction.Field.REASON:
+                Conversation.objects.filter(pk=reading.conversation_id).update(reason=now)
+    return count
+
+
+def _as_text(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def corrected_examples() -> Iterable[dict]:
+    """Every corrected message as a training line (the format of triage/data), the corrections applied."""
+    readings = (Reading.objects.filter(corrections__isnull=False).distinct()
+                .select_related("message").prefetch_related("corrections").order_by("pk"))
+    for reading in readings.iterator(chunk_size=500):
+        labels = {"reason": reading.reason, "abusive": reading.abusive, "wants_person": reading.wants_person,
+                  "language": reading.language}
+        for correction in sorted(reading.corrections.all(), key=lambda c: c.at):
+            labels[correction.field] = correction.now == "true" if correction.field in (
+                "abusive", "wants_person") else correction.now
+        yield {"text": reading.message.body, **labels}
