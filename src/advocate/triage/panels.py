@@ -25,6 +25,7 @@ def _reading(request, conversation, now):
             "wants_person": reading.wants_person},
         "percent": round(reading.confidence * 100), "reasons": ContactReason.choices,
         "languages": settings.LANGUAGES, "conversation": conversation,
+        "language_name": dict(settings.LANGUAGES).get(current["language"], current["language"]),
     }
 
 

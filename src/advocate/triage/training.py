@@ -53,10 +53,17 @@ def train_and_save(store: Path, *, directory: Path = DATA) -> tuple[model.Model,
 
 
 def current(store: Path) -> model.Model:
-    """The model for today's training files: loaded once per process, trained the first time it is needed."""
+    """The model for today's training files: loaded once per process, trained the first time it is needed.
+    If the files change while a model is already loaded, that one goes on serving (no message waits a minute
+    for training) until `advocate triage train`, or the next start, makes the new one."""
     path = model_path(store)
     with _lock:
         if path not in _loaded:
-            _loaded.clear()
-            _loaded[path] = model.Model.load(path) if path.exists() else train_and_save(store)[0]
+            if path.exists():
+                _loaded.clear()
+                _loaded[path] = model.Model.load(path)
+            elif _loaded:
+                return next(iter(_loaded.values()))
+            else:
+                _loaded[path] = train_and_save(store)[0]
         return _loaded[path]

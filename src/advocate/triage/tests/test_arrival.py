@@ -189,3 +189,25 @@ def test_a_bad_line_is_refused_with_its_number(tmp_path):
     source.write_text('{"id": 1, "text": "fine"}\n{"id": 2}\n')
     with pytest.raises(CommandError, match="line 2"):
         call_command("triage", "classify", str(source), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_an_associate_corrects_a_reading_on_the_conversation_page_and_a_customer_cannot(shop, login, associate,
+                                                                                         alice):
+    conversation = receive("Hi, my new kettle arrived with a cracked lid. What can you do?")
+    reading = Reading.objects.get(conversation=conversation)
+    page = login(associate).get(f"/service/conversations/{conversation.pk}/").content.decode()
+    assert "Understood on arrival" in page and f"/service/triage/{reading.pk}/correct/" in page
+
+    form = {"reason": "not_as_described", "language": "en", "abusive": "true"}
+    assert login(alice).post(f"/service/triage/{reading.pk}/correct/", form).status_code == 403
+    assert not Correction.objects.exists()
+
+    client = login(associate)
+    response = client.post(f"/service/triage/{reading.pk}/correct/", form)
+    assert response.status_code == 302 and response["Location"] == f"/service/conversations/{conversation.pk}/"
+    assert {(c.field, c.now) for c in Correction.objects.all()} == {("reason", "not_as_described"),
+                                                                    ("abusive", "true")}
+    page = client.get(f"/service/conversations/{conversation.pk}/").content.decode()
+    assert "(corrected)" in page and "Abusive" in page
+    refused = client.post(f"/service/triage/{reading.pk}/correct/", {"reason": "nonsense", "language": "en"})
+    assert refused.status_code == 302 and Correction.objects.count() == 2
