@@ -7,9 +7,9 @@ their pairs, and the character n-grams inside words, which carry misspellings, i
 Numbers are masked first: an order number says nothing about why someone writes. Each model is a linear SVM
 with Platt-scaled probabilities, used as confidences; the thresholds that keep automatic answers right are
 tuned by cross-validation on the training data alone (never on the evaluation set) and saved with the model.
-Why these: on the held-out set they beat logistic regression, SGD and a multilingual sentence encoder
-(universal-sentence-encoder-multilingual, which also ran at 43 messages/s against the 500 needed); see
-benchmarks/triage.py.
+Why these: on the held-out set they were more accurate than logistic regression and SGD on the same features,
+and as accurate as a multilingual sentence encoder, which ran at 43 messages/s against the 500 needed (see
+benchmarks/README.md).
 """
 
 import json
