@@ -12,6 +12,7 @@ Chinese is told from Japanese by kana (Japanese mixes kana into Han text; Chines
 Traditional by characters that exist only in the traditional script.
 """
 
+import unicodedata
 from functools import cache
 
 from lingua import Language, LanguageDetectorBuilder
@@ -40,6 +41,13 @@ _TRADITIONAL = set(
 
 SHORT = 24  # letters; below this a message is too short for the detector alone
 
+# A customer writing Arabic or Russian mixes in English words ("tracking", "CANCEL"), never the other way
+# round: letters of these scripts, when there are a few, say which languages are in question.
+_SCRIPTS = {"ARABIC": {"ar", "fa", "ur"}, "CYRILLIC": {"ru", "uk", "bg", "be", "sr", "mk", "kk"},
+            "CJK": {"zh-hans", "ja"}, "HANGUL": {"ko"}, "HEBREW": {"he"}, "GREEK": {"el"},
+            "DEVANAGARI": {"hi"}, "THAI": {"th"}}
+MIXED = 4  # letters of a non-Latin script that make it the message's script
+
 
 @cache
 def _detector():
@@ -59,6 +67,20 @@ def _is_traditional(text: str) -> bool:
     return bool(han) and sum(1 for char in han if char in _TRADITIONAL) >= max(2, len(han) // 12)
 
 
+def _script_languages(text: str) -> set[str] | None:
+    """The languages a message's non-Latin letters allow (the most frequent such script), or None."""
+    counts: dict[str, int] = {}
+    for char in text[:2000]:
+        if char.isalpha() and char >= "\u0250":
+            script = unicodedata.name(char, "").split(" ")[0]
+            if script in _SCRIPTS:
+                counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return None
+    script = max(counts, key=counts.get)
+    return _SCRIPTS[script] if counts[script] >= MIXED else None
+
+
 def _is_latin(text: str) -> bool:
     letters = [char for char in text if char.isalpha()]
     return bool(letters) and sum(1 for char in letters if char < "\u0250") >= len(letters) * 0.8
@@ -73,10 +95,17 @@ def detect(text: str, known: str | None = None, domain: dict[str, float] | None 
         return "ja"
     domain = domain or {}
     domain_best = max(domain, key=domain.get) if domain else None
+    allowed = _script_languages(text)
+    if allowed:  # decided by the non-Latin letters alone; English words in an Arabic message change nothing
+        text = "".join(char for char in text if not ("a" <= char.lower() <= "z"))
     confidences = _detector().compute_language_confidence_values(text)
-    if not confidences:
-        return known or domain_best or "en"
     ranked = [(_CODE[value.language], value.value) for value in confidences]
+    if allowed:
+        ranked = [pair for pair in ranked if pair[0] in allowed and pair[1] > 0]
+        if not ranked:
+            return known if known in allowed else next((code for code in OURS if code in allowed), "en")
+    if not ranked:
+        return known or domain_best or "en"
     best, best_score = ranked[0]
     if best == "zh-hans" and _is_traditional(text):
         return "zh-hant"
@@ -86,8 +115,8 @@ def detect(text: str, known: str | None = None, domain: dict[str, float] | None 
     if _letters(text) >= SHORT:
         return best
     scores = dict(ranked)
-    if known and (scores.get(known, 0.0) >= best_score * 0.5 or domain.get(known, 0.0) >= 0.2):
-        return known
+    if known and (best_score < 0.5 or scores.get(known, 0.0) >= best_score * 0.5 or domain.get(known, 0.0) >= 0.2):
+        return known  # too short to be sure of another language: the one we know stands
     if domain_best and domain[domain_best] >= 0.6 and scores.get(domain_best, 0.0) > 0:
         return domain_best
     if scores.get("en", 0.0) >= best_score * 0.5:
