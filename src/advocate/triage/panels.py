@@ -7,6 +7,7 @@ from advocate.core.panels import Panel
 from advocate.core.reasons import ContactReason
 
 from .models import Correction, Reading
+from .services import labels_now
 
 
 def _reading(request, conversation, now):
@@ -14,15 +15,9 @@ def _reading(request, conversation, now):
                .order_by("-created_at", "-pk").first())
     if reading is None:
         return None
-    current = {"reason": reading.reason, "language": reading.language, "abusive": reading.abusive,
-               "wants_person": reading.wants_person}
-    for correction in Correction.objects.filter(reading=reading).order_by("at"):
-        value = correction.now
-        current[correction.field] = value == "true" if correction.field in ("abusive", "wants_person") else value
+    current = labels_now(reading, Correction.objects.filter(reading=reading))
     return {
-        "reading": reading, "current": current, "corrected": current != {
-            "reason": reading.reason, "language": reading.language, "abusive": reading.abusive,
-            "wants_person": reading.wants_person},
+        "reading": reading, "current": current, "corrected": current != labels_now(reading, ()),
         "percent": round(reading.confidence * 100), "reasons": ContactReason.choices,
         "languages": settings.LANGUAGES, "conversation": conversation,
         "language_name": dict(settings.LANGUAGES).get(current["language"], current["language"]),

@@ -154,11 +154,10 @@ def reading_correct(reading: Reading, *, by, changes: dict[str, str], moment: da
     moment = moment or timezone.now()
     count = 0
     with transaction.atomic():
+        current = labels_now(reading, reading.corrections.all())
         for field, now in changes.items():
-            was = _as_text(getattr(reading, field))
-            latest = reading.corrections.filter(field=field).order_by("-at").first()
-            current = latest.now if latest else was
-            if now == current:
+            was = _as_text(current[field])
+            if now == was:
                 continue
             Correction.objects.create(reading=reading, field=field, was=was, now=now, by=by, at=moment)
             count += 1
@@ -171,14 +170,19 @@ def _as_text(value) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+def labels_now(reading: Reading, corrections: Iterable[Correction]) -> dict:
+    """What a message is, after its corrections (oldest first): reason, language, abusive, wants_person."""
+    labels = {"reason": reading.reason, "language": reading.language, "abusive": reading.abusive,
+              "wants_person": reading.wants_person}
+    for correction in sorted(corrections, key=lambda c: c.at):
+        flag = correction.field in (Correction.Field.ABUSIVE, Correction.Field.WANTS_PERSON)
+        labels[correction.field] = correction.now == "true" if flag else correction.now
+    return labels
+
+
 def corrected_examples() -> Iterable[dict]:
     """Every corrected message as a training line (the format of triage/data), the corrections applied."""
     readings = (Reading.objects.filter(corrections__isnull=False).distinct()
                 .select_related("message").prefetch_related("corrections").order_by("pk"))
     for reading in readings.iterator(chunk_size=500):
-        labels = {"reason": reading.reason, "abusive": reading.abusive, "wants_person": reading.wants_person,
-                  "language": reading.language}
-        for correction in sorted(reading.corrections.all(), key=lambda c: c.at):
-            labels[correction.field] = correction.now == "true" if correction.field in (
-                "abusive", "wants_person") else correction.now
-        yield {"text": reading.message.body, **labels}
+        yield {"text": reading.message.body, **labels_now(reading, reading.corrections.all())}
