@@ -162,9 +162,7 @@ def main() -> None:
         abuse.append((row["abusive"], reading.abusive))
         person.append((row["wants_person"], reading.wants_person))
         would = rules.would_auto_answer(
-            reason=reading.reason, confidence=reading.confidence, abusive=reading.abusive,
-            wants_person=reading.wants_person, language=spoken,
-            policy=rules.Policy(automatic=True, threshold=built.thresholds[reading.reason]))
+            reading, language=spoken, policy=rules.Policy(automatic=True, threshold=built.thresholds[reading.reason]))
         if row["reason"] in rules.AUTOMATIC and not row["abusive"] and not row["wants_person"]:
             routine += 1
             answered += would

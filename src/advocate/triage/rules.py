@@ -8,6 +8,7 @@ judgement (a seller dispute, account closures and appeals, feedback, anything "o
 from dataclasses import dataclass
 
 from .language import OURS
+from .model import Reading
 
 # The reasons whose answer is a fact we hold (order, refund, claim, membership) or a decision the self-service
 # rules already make.
@@ -31,11 +32,11 @@ class Policy:
     threshold: float
 
 
-def would_auto_answer(*, reason: str, confidence: float, abusive: bool, wants_person: bool, language: str,
-                      policy: Policy, has_order: bool = True) -> bool:
+def would_auto_answer(reading: Reading, *, language: str, policy: Policy, has_order: bool = True) -> bool:
     return (
-        reason in AUTOMATIC and policy.automatic and confidence >= policy.threshold and not abusive
-        and not wants_person and language in OURS and (has_order or reason in ORDERLESS)
+        reading.reason in AUTOMATIC and policy.automatic and reading.confidence >= policy.threshold
+        and not reading.abusive and not reading.wants_person and language in OURS
+        and (has_order or reading.reason in ORDERLESS)
     )
 
 

@@ -55,9 +55,7 @@ def classify(rows: Iterable[dict]) -> list[dict]:
             "id": row.get("id"), "language": spoken, "reason": reading.reason,
             "confidence": round(reading.confidence, 4), "abusive": reading.abusive,
             "wants_person": reading.wants_person,
-            "would_auto_answer": rules.would_auto_answer(
-                reason=reading.reason, confidence=reading.confidence, abusive=reading.abusive,
-                wants_person=reading.wants_person, language=spoken, policy=policy[reading.reason]),
+            "would_auto_answer": rules.would_auto_answer(reading, language=spoken, policy=policy[reading.reason]),
         })
     return out
 
@@ -101,7 +99,8 @@ def message_read(message: Message, *, moment: datetime | None = None) -> Reading
         return existing
     moment = moment or timezone.now()
     conversation = message.conversation
-    text = f"{message.subject}\n{message.body}" if _is_first(message) else message.body
+    first = _is_first(message)
+    text = f"{message.subject}\n{message.body}" if first else message.body
     model = current_model()
     reading = model.read([text])[0]
     customer = conversation.customer
@@ -115,12 +114,11 @@ def message_read(message: Message, *, moment: datetime | None = None) -> Reading
         message=message, conversation=conversation, language=spoken, reason=reading.reason,
         confidence=reading.confidence, runner_up=reading.runner_up, abusive=reading.abusive,
         wants_person=reading.wants_person, order=order, order_found_by=found_by, model=model.fingerprint,
-        would_auto_answer=rules.would_auto_answer(
-            reason=reading.reason, confidence=reading.confidence, abusive=reading.abusive,
-            wants_person=reading.wants_person, language=spoken, policy=policy, has_order=order is not None),
+        would_auto_answer=rules.would_auto_answer(reading, language=spoken, policy=policy,
+                                                  has_order=order is not None),
         created_at=moment,
     )
-    _fill_in(conversation, stored, policy, first=_is_first(message))
+    _fill_in(conversation, stored, policy, first=first)
     return stored
 
 

@@ -29,7 +29,7 @@ def fingerprint(directory: Path = DATA) -> str:
     """The training files' fingerprint (with the feature format's version): read again only when a file's size
     or time changes, so asking costs a few stat calls."""
     files = _files(directory)
-    signature = tuple((path.name, path.stat().st_size, path.stat().st_mtime_ns) for path in files)
+    signature = tuple((path.name, stat.st_size, stat.st_mtime_ns) for path in files for stat in [path.stat()])
     if signature not in _fingerprints:
         digest = hashlib.sha256(f"format {model.FORMAT}".encode())
         for path in files:
