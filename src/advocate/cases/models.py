@@ -85,6 +85,9 @@ class Direction(models.TextChoices):
     NOTE = "note", _("Internal note")
 
 
+AUTOMATIC_ANSWER = "answer"  # Message.automatic of our own automatic answer (the customer sees it)
+
+
 class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=4, choices=Direction.choices)
@@ -97,7 +100,10 @@ class Message(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(help_text=_("What the person wrote, without the quoted history."))
     full_text = models.TextField(blank=True, help_text=_("The whole text, quoted history included."))
-    automatic = models.CharField(max_length=12, blank=True, help_text=_("auto_reply, bounce or list: never answered."))
+    automatic = models.CharField(
+        max_length=12, blank=True,
+        help_text=_("From the customer: auto_reply, bounce or list, never answered. From us: answer, our automatic "
+                    "answer."))
     thread_rule = models.CharField(
         max_length=16, blank=True,
         help_text=_("How a mail joined the conversation: in_reply_to, references, address, subject or bounce."))

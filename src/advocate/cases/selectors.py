@@ -311,13 +311,12 @@ CUSTOMER_STATES = {
     ConversationState.WAITING: _("We have answered"),
     ConversationState.RESOLVED: _("Resolved"),
 }
-SHOWN_TO_CUSTOMER = (Direction.IN, Direction.OUT)
 
 
 def _customer_visible(messages):
     """What the customer may read of a conversation: what they wrote and what we sent them — never an internal
     note, nor automatic mail (an auto-reply, a bounce)."""
-    return messages.filter(direction__in=SHOWN_TO_CUSTOMER, automatic="")
+    return messages.filter(Q(direction=Direction.OUT) | Q(direction=Direction.IN, automatic=""))
 
 
 def customer_requests(customer) -> dict:
@@ -378,7 +377,7 @@ def customer_attachment(customer, conversation_id: int, attachment_id: int) -> A
     """An attachment of a message the customer may read in their own conversation; anything else: 404."""
     found = Attachment.objects.filter(
         pk=attachment_id, message__conversation_id=conversation_id, message__conversation__customer=customer,
-        message__direction__in=SHOWN_TO_CUSTOMER, message__automatic="").first()
+        message__in=_customer_visible(Message.objects.all())).first()
     if found is None:
         raise Http404("No such attachment")
     return found

@@ -90,8 +90,25 @@ def _day_time(moment: datetime) -> str:
     return _("%(day)s at %(time)s") % {"day": _day(moment), "time": local_time(moment)}
 
 
-def why_not(option: Option, *, seller_ships: bool = False) -> str:
-    """Why a problem cannot be reported now, and what the customer can do instead."""
+def why_not(option: Option, *, seller_ships: bool = False, in_email: bool = False) -> str:
+    """Why a problem cannot be reported now, and what the customer can do instead: on the order page ("here"),
+    or `in_email`, which points to the order page's link."""
+    if in_email:
+        match option.why:
+            case Why.NOT_DELIVERED:
+                return _("Once your parcel arrives, you can return items or report a problem with them on your "
+                         "order page (the link below).")
+            case Why.NOT_DUE if seller_ships:
+                return _("It is still within its delivery time. If it has not arrived by %(when)s, report it on "
+                         "your order page (the link below): the marketplace guarantees you get your money back.") % {
+                    "when": _day_time(option.when)}
+            case Why.NOT_DUE:
+                return _("It is still within its delivery time. If it has not arrived by %(when)s, report it on "
+                         "your order page (the link below) and we will put it right at once.") % {
+                    "when": _day_time(option.when)}
+            case Why.RETURN_NOT_OVERDUE:
+                return _("Your return is on its way back. If the refund has not come by %(day)s, you can claim it "
+                         "on your order page (the link below).") % {"day": _day(option.when)}
     match option.why:
         case Why.CANCELLED:
             return _("This order was cancelled.")

@@ -1,5 +1,7 @@
 """Sample email for the demo, taken in through the real intake (parse, thread, store), so demo-associate's
-queue has customers waiting, in several languages, with a follow-up and an unknown sender."""
+queue has customers waiting, in several languages, with a follow-up and an unknown sender — and the routine
+questions among them (a cancellation, where an order is, where a refund is) are answered automatically, which the
+conversations show once the task worker has run."""
 
 from datetime import timedelta
 
@@ -20,6 +22,12 @@ SAMPLES = {
     "ar": ("استفسار عن الطلب {order}", "مرحبا،\n\nلم يصل طلبي {order} بعد. هل يمكنكم المساعدة؟\n\nشكرا\n{name}"),
     "fr": ("Remboursement de la commande {order}", "Bonjour,\n\nJ'ai renvoyé un article de la commande {order} il y a "
            "deux semaines et je n'ai pas encore été remboursée.\n\nCordialement,\n{name}"),
+    "es": ("Cancelar el pedido {order}", "Hola:\n\nPor favor, cancelen mi pedido {order}, ya no lo necesito.\n\n"
+           "Gracias,\n{name}"),
+    "ja": ("注文 {order} の配送状況", "こんにちは。\n\n注文 {order} はいつ届きますか？配送状況を教えてください。\n\n"
+           "よろしくお願いします。\n{name}"),
+    "ru": ("Возврат денег за заказ {order}", "Здравствуйте!\n\nГде мой возврат денег за заказ {order}? Деньги до "
+           "сих пор не пришли.\n\nСпасибо,\n{name}"),
 }
 
 

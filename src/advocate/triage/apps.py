@@ -7,8 +7,10 @@ class TriageConfig(AppConfig):
 
     def ready(self):
         from advocate.cases.panels import CONVERSATION_PANELS
+        from advocate.core.scheduling import register_jobs
 
-        from . import panels, signals
+        from . import panels, scheduled, signals
 
         signals.connect()
         CONVERSATION_PANELS.add(panels.PANEL)
+        register_jobs(scheduled.JOBS)

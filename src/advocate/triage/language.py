@@ -115,7 +115,9 @@ def detect(text: str, known: str | None = None, domain: dict[str, float] | None 
     if _letters(text) >= SHORT:
         return best
     scores = dict(ranked)
-    if known and (best_score < 0.5 or scores.get(known, 0.0) >= best_score * 0.5 or domain.get(known, 0.0) >= 0.2):
+    known_fits = known and (allowed is None or known in allowed)  # Han letters are never a Spanish writer's
+    if known_fits and (best_score < 0.5 or scores.get(known, 0.0) >= best_score * 0.5
+                       or domain.get(known, 0.0) >= 0.2):
         return known  # too short to be sure of another language: the one we know stands
     if domain_best and domain[domain_best] >= 0.6 and scores.get(domain_best, 0.0) > 0:
         return domain_best

@@ -1,12 +1,12 @@
-"""Triage's panel on the conversation page: what the newest message was understood to be, and a form to
-correct it."""
+"""Triage's panel on the conversation page: what the newest message was understood to be, whether it was answered
+automatically (or why a person has it), and a form to correct it."""
 
 from django.conf import settings
 
 from advocate.core.panels import Panel
 from advocate.core.reasons import ContactReason
 
-from .models import Correction, Reading
+from .models import AutomaticAnswer, Correction, Reading
 from .services import labels_now
 
 
@@ -21,6 +21,7 @@ def _reading(request, conversation, now):
         "percent": round(reading.confidence * 100), "reasons": ContactReason.choices,
         "languages": settings.LANGUAGES, "conversation": conversation,
         "language_name": dict(settings.LANGUAGES).get(current["language"], current["language"]),
+        "answer": AutomaticAnswer.objects.filter(conversation=conversation).first(),
     }
 
 

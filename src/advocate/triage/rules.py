@@ -32,12 +32,42 @@ class Policy:
     threshold: float
 
 
+class Person:
+    """Why a message goes to a person rather than an automatic answer (the panel says which)."""
+
+    ABUSIVE = "abusive"
+    ASKS = "asks_for_person"
+    JUDGEMENT = "needs_judgement"  # the reason is one a person decides: disputes, closures, appeals, feedback…
+    SWITCHED_OFF = "switched_off"
+    UNSURE = "unsure"
+    LANGUAGE = "language"  # not one of the languages we answer in
+    NO_ORDER = "no_order"
+    # Known only from the conversation, not the message:
+    CONVERSATION = "conversation"  # not the first message: we are already talking (or answered once)
+    STRANGER = "stranger"  # not from a customer we know
+
+
+def person_because(reading: Reading, *, language: str, policy: Policy, has_order: bool = True) -> str | None:
+    """Why this message needs a person, from what it says; None when an automatic answer may be given."""
+    if reading.abusive:
+        return Person.ABUSIVE
+    if reading.wants_person:
+        return Person.ASKS
+    if reading.reason not in AUTOMATIC:
+        return Person.JUDGEMENT
+    if not policy.automatic:
+        return Person.SWITCHED_OFF
+    if reading.confidence < policy.threshold:
+        return Person.UNSURE
+    if language not in OURS:
+        return Person.LANGUAGE
+    if not has_order and reading.reason not in ORDERLESS:
+        return Person.NO_ORDER
+    return None
+
+
 def would_auto_answer(reading: Reading, *, language: str, policy: Policy, has_order: bool = True) -> bool:
-    return (
-        reading.reason in AUTOMATIC and policy.automatic and reading.confidence >= policy.threshold
-        and not reading.abusive and not reading.wants_person and language in OURS
-        and (has_order or reading.reason in ORDERLESS)
-    )
+    return person_because(reading, language=language, policy=policy, has_order=has_order) is None
 
 
 def team_for(*, reason: str, confidence: float, abusive: bool, threshold: float) -> str | None:

@@ -13,9 +13,9 @@ from django.utils import timezone
 from advocate.cases.models import Conversation, ConversationState, Direction, Message, Queue
 from advocate.commerce.models import Customer, Order, OrderLine, OrderState, Shipment
 
-from . import language, rules, training
+from . import answering, language, rules, tasks, training
 from .model import Model
-from .models import AnswerPolicy, Correction, OrderFoundBy, Reading
+from .models import AnswerPolicy, AutomaticAnswer, Correction, OrderFoundBy, Reading
 
 RECENT = timedelta(days=60)  # an order older than this is not "the one they mean" without being named
 _TOKEN = re.compile(r"[\w-]{2,64}")
@@ -110,16 +110,54 @@ def message_read(message: Message, *, moment: datetime | None = None) -> Reading
     else:
         order, found_by = order_about(customer, text, moment)
     policy = policies(model)[reading.reason]
+    needs_person = rules.person_because(reading, language=spoken, policy=policy, has_order=order is not None)
+    if needs_person is None and not first:
+        needs_person = rules.Person.CONVERSATION
+    if needs_person is None and customer is None:
+        needs_person = rules.Person.STRANGER
     stored = Reading.objects.create(
         message=message, conversation=conversation, language=spoken, reason=reading.reason,
         confidence=reading.confidence, runner_up=reading.runner_up, abusive=reading.abusive,
         wants_person=reading.wants_person, order=order, order_found_by=found_by, model=model.fingerprint,
-        would_auto_answer=rules.would_auto_answer(reading, language=spoken, policy=policy,
-                                                  has_order=order is not None),
-        created_at=moment,
+        would_auto_answer=needs_person is None, needs_person=needs_person or "", created_at=moment,
     )
     _fill_in(conversation, stored, policy, first=first)
+    if stored.would_auto_answer:
+        # Answered once the message is stored for good, whatever else the intake still does in its transaction.
+        transaction.on_commit(lambda: tasks.answer_message.enqueue(stored.pk), robust=True)
+    elif not first:
+        _first_in_line_after_automatic_answer(conversation, message, moment)
     return stored
+
+
+def _first_in_line_after_automatic_answer(conversation: Conversation, message: Message, moment: datetime) -> None:
+    """The customer answered our automatic answer: it was not what they needed. A person takes it next, and they
+    wait in line from when they first wrote, ahead of everyone who wrote since."""
+    answered = (AutomaticAnswer.objects.filter(conversation=conversation, customer_replied_at__isnull=True)
+                .select_related("reading__message").first())
+    if answered is None:
+        return
+    answered.customer_replied_at = moment
+    answered.save(update_fields=["customer_replied_at"])
+    # The conversation object is the one the intake saves when it reopens the conversation: it keeps this.
+    conversation.waiting_since = answered.reading.message.created_at
+    conversation.save(update_fields=["waiting_since"])
+
+
+def answer_reading(reading_id: int) -> bool:
+    """The task: answer a message automatically if it still may be. Whether it was answered."""
+    reading = Reading.objects.filter(pk=reading_id).select_related("order").first()
+    return reading is not None and answering.answer(reading) is not None
+
+
+def answers_overdue(*, now: datetime | None = None) -> int:
+    """Answer what should have been answered and was not (the worker was down, the process died half-way):
+    messages read within the last hour that may be answered and have no answer yet. Idempotent."""
+    now = now or timezone.now()
+    due = (Reading.objects.filter(would_auto_answer=True, answer__isnull=True,
+                                  created_at__gte=now - answering.TOO_LATE)
+           .select_related("order").order_by("pk"))
+    return sum(answering.answer(reading, now=now) is not None for reading in due)
 
 
 def _is_first(message: Message) -> bool:
@@ -130,6 +168,9 @@ def _fill_in(conversation: Conversation, reading: Reading, policy: rules.Policy,
     """What nobody has said yet, triage says: the order, the reason (when sure), and for a new conversation in
     everyone's queue, the team that knows the subject. A person's choice is never overwritten."""
     changed = []
+    if first and reading.language in language.OURS and reading.language != conversation.language:
+        conversation.language = reading.language  # we answer in the language they wrote in
+        changed.append("language")
     if conversation.order_id is None and reading.order_id is not None:
         conversation.order_id = reading.order_id
         changed.append("order")

@@ -39,16 +39,16 @@ from .duty import duty_book, duty_cancel
 from .mail_in import mail_receive
 from .ownership import conversation_assign, conversation_route, conversation_take, owner_on_shift
 from .presence import PRESENCE_SECONDS, presence_beat, presence_forget
-from .replies import reply_send
+from .replies import automatic_answer_send, reply_send
 from .search import search_forget, search_index, search_reindex
 from .surveys import SURVEY_OPEN_DAYS, survey_answer
 
 __all__ = [
     "ATTACHMENT_TYPES", "CALLING_HOURS", "MAX_ATTACHMENTS", "MAX_ATTACHMENT_BYTES", "PRESENCE_SECONDS",
-    "RAISE_BEFORE", "SURVEY_OPEN_DAYS", "answer_save", "callback_cancel", "callback_log", "callback_move",
-    "callback_request", "callback_windows", "callbacks_check", "contact_form_send", "conversation_assign",
-    "conversation_credit", "conversation_customer_add", "conversation_escalate", "conversation_refund",
-    "conversation_reship", "conversation_resolve", "conversation_route", "conversation_take",
+    "RAISE_BEFORE", "SURVEY_OPEN_DAYS", "answer_save", "automatic_answer_send", "callback_cancel", "callback_log",
+    "callback_move", "callback_request", "callback_windows", "callbacks_check", "contact_form_send",
+    "conversation_assign", "conversation_credit", "conversation_customer_add", "conversation_escalate",
+    "conversation_refund", "conversation_reship", "conversation_resolve", "conversation_route", "conversation_take",
     "conversation_upgrade_shipping", "customer_note_add", "customer_note_delete", "duty_book", "duty_cancel",
     "internal_note_add", "mail_receive", "owner_on_shift", "presence_beat", "presence_forget", "reply_send",
     "search_forget", "search_index", "search_reindex", "survey_answer",

@@ -12,7 +12,7 @@ from advocate.core.errors import Invalid, Refused
 from advocate.core.reasons import ContactReason
 from advocate.notifications.services import new_message_id
 
-from ..models import ActionKind, Answer, Conversation, ConversationState, Direction, Message
+from ..models import AUTOMATIC_ANSWER, ActionKind, Answer, Conversation, ConversationState, Direction, Message
 from .common import MAX_REFERENCES, email_customer, record_action, survey_create
 
 
@@ -37,12 +37,7 @@ def reply_send(*, conversation: Conversation, by, body: str, request_key: str, r
         if seen is not None and not anyway:
             _refuse_if_replied_meanwhile(conversation, by, seen)
         moment = now or timezone.now()
-        last = (conversation.messages.filter(direction__in=[Direction.IN, Direction.OUT], automatic="")
-                .exclude(message_id=None).order_by("-created_at", "-pk").first())
-        references = [*last.references.split(), last.message_id][-MAX_REFERENCES:] if last else []
-        headers = {"References": " ".join(f"<{i}>" for i in references)} if references else {}
-        if last is not None:
-            headers["In-Reply-To"] = f"<{last.message_id}>"
+        references, headers = _threading(conversation)
         message_id = new_message_id()
         survey = survey_create(conversation, moment) if resolve else None
         email = email_customer(conversation, key=key, template="cases/email/reply.txt", message_id=message_id,
@@ -66,6 +61,43 @@ def reply_send(*, conversation: Conversation, by, body: str, request_key: str, r
         return message
 
     return retrying_write(work)
+
+
+def automatic_answer_send(*, conversation: Conversation, body: str, key: str, emailed: str = "",
+                          now: datetime | None = None) -> Message:
+    """Answer the customer's first message automatically, threaded like a reply: the email says it is automatic
+    and that a reply reaches a person. `emailed` is the body as the email gives it (with sign-in links), when it
+    differs from what the conversation keeps. The conversation then waits for the customer. The same key again
+    sends nothing more. The caller decides whether an automatic answer may be given, and holds the transaction."""
+    key = f"conversation:{conversation.pk}:automatic:{key}"[:120]
+    existing = Message.objects.filter(email__key=key).first()
+    if existing is not None:
+        return existing
+    moment = now or timezone.now()
+    references, headers = _threading(conversation)
+    message_id = new_message_id()
+    email = email_customer(conversation, key=key, template="cases/email/automatic_answer.txt",
+                           message_id=message_id, headers=headers, body=emailed or body)
+    message = Message.objects.create(
+        conversation=conversation, direction=Direction.OUT, message_id=message_id.strip("<>"),
+        references=" ".join(references), from_email=settings.DEFAULT_FROM_EMAIL, subject=email.subject, body=body,
+        automatic=AUTOMATIC_ANSWER, email=email, created_at=moment,
+    )
+    conversation.state, conversation.waiting_since = ConversationState.WAITING, None
+    conversation.updated_at = moment
+    conversation.save(update_fields=["state", "waiting_since", "updated_at"])
+    return message
+
+
+def _threading(conversation: Conversation) -> tuple[list[str], dict[str, str]]:
+    """The References and In-Reply-To of a mail that answers what was said last in the conversation."""
+    last = (conversation.messages.filter(direction__in=[Direction.IN, Direction.OUT], automatic="")
+            .exclude(message_id=None).order_by("-created_at", "-pk").first())
+    references = [*last.references.split(), last.message_id][-MAX_REFERENCES:] if last else []
+    headers = {"References": " ".join(f"<{i}>" for i in references)} if references else {}
+    if last is not None:
+        headers["In-Reply-To"] = f"<{last.message_id}>"
+    return references, headers
 
 
 def _refuse_if_replied_meanwhile(conversation: Conversation, by, seen: int) -> None:

@@ -28,7 +28,8 @@ def test_a_customer_reads_our_reply_answers_it_and_moves_her_callback_on_a_phone
     Customer.objects.filter(pk=customer.pk).update(user=user)
     associate = User.objects.create_user("sam", password=BROWSER_PASSWORD, role="associate", first_name="Sam")
     inbound, _ = services.mail_receive(
-        compose(sender=ALICE["email"], subject="المصباح وصل مكسورًا", body="المصباح مكسور."), source="test")
+        compose(sender=ALICE["email"], subject="المصباح وصل مكسورًا",
+                body="المصباح مكسور. أريد التحدث مع موظف من فضلكم."), source="test")
     conversation = inbound.conversation
     services.reply_send(conversation=conversation, by=associate, body="نأسف لذلك! هل المصباح الكهربائي مكسور أيضًا؟",
                         request_key="r1")

@@ -44,7 +44,9 @@ def test_an_associate_refunds_and_replies_from_a_conversation_that_came_by_email
     User.objects.create_user("ana-associate", password=BROWSER_PASSWORD, role="associate", first_name="Ana")
 
     original = compose(sender=customer_mail, to=service, name="Noah Brandt", message_id="kettle@noah.example",
-                       subject="Kettle from order N-77 leaks", body="The kettle leaks from the bottom. What now?")
+                       subject="Kettle from order N-77 leaks",
+                       body="The kettle leaks from the bottom. What now? I would like a person to look at this, "
+                            "please.")
     mail_server.send(original, sender=customer_mail, to=[service])
     mail_server.wait_for(service, 1)
     assert inbox.mailbox_poll(mail_server.imap_url(service)).new == 1

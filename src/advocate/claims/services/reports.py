@@ -38,13 +38,14 @@ _STATE_AFTER = {
 # Refusals that are about the request itself (a missing reason, an unknown choice), not the state.
 def report_file(*, order: Order, customer: Customer, problem: str, request_key: str, reason: str = "",
                 remedy: str = Remedy.REFUND, items=(), comment: str = "", photos: list[bytes] = (),
-                filed_by=None, now: datetime | None = None) -> ProblemReport:
+                filed_by=None, notify: bool = True, now: datetime | None = None) -> ProblemReport:
     """Report a problem with an order and carry out the decision at once.
 
     The same `request_key` again with the same request (a double click, a retried request) returns the first
     report and changes nothing, without looking at the photos again; the same key with another order or
     other answers is Invalid (`key_reused`). Refused when it cannot be reported now (`when`: from when, or
-    when the time ended), Invalid when part of the request is wrong; nothing is recorded then.
+    when the time ended), Invalid when part of the request is wrong; nothing is recorded then. With `notify`
+    false, the customer is not emailed about an outcome decided at once: the caller tells them itself.
     """
     if order.customer_id != customer.pk:
         raise ValueError("a customer can report problems only with their own orders")
@@ -95,7 +96,7 @@ def report_file(*, order: Order, customer: Customer, problem: str, request_key: 
         )
         for index, data in enumerate(cleaned, 1):
             ProblemPhoto.objects.create(report=report, image=ContentFile(data, name=f"{report.reference}-{index}.jpg"))
-        _carry_out(report, decision, moment)
+        _carry_out(report, decision, moment, notify=notify)
         report_filed(report)
         return report
 
@@ -123,8 +124,9 @@ def _replayed(customer: Customer, request_key: str, fingerprint: str) -> Problem
     return existing
 
 
-def _carry_out(report: ProblemReport, decision: rules.Decision, now: datetime) -> None:
+def _carry_out(report: ProblemReport, decision: rules.Decision, now: datetime, *, notify: bool = True) -> None:
     order = report.order
+    tell = tell_customer if notify else (lambda *args, **kwargs: None)
     # A report about returns that were not refunded takes them over, whatever is decided: they must never be
     # refunded again when they are received later.
     for ret in Return.objects.filter(report_id__in=decision.returns).select_related("report"):
@@ -142,25 +144,26 @@ def _carry_out(report: ProblemReport, decision: rules.Decision, now: datetime) -
                      payload={"order_id": order.external_id})
             refund = refund_report(report, decision.amount) if decision.amount > 0 else None
             resolve(report, now)
-            tell_customer(report, "cancelled", refund=refund)
+            tell(report, "cancelled", refund=refund)
         case Outcome.REFUND:
             refund = refund_report(report, decision.amount)
             resolve(report, now)
-            tell_customer(report, "refunded", refund=refund)
+            tell(report, "refunded", refund=refund)
         case Outcome.REPLACE:
             replace_items(report)
             resolve(report, now)
-            tell_customer(report, "replaced")
+            tell(report, "replaced")
         case Outcome.RETURN_FIRST:
             authorise_return(report, decision.refund_when, now)
         case Outcome.CLAIM:
             open_claim(report, decision, now)
         case Outcome.REVIEW:
-            _send_to_review(report, now)
+            _send_to_review(report, now, notify=notify)
 
 
-def _send_to_review(report: ProblemReport, now: datetime) -> None:
+def _send_to_review(report: ProblemReport, now: datetime, *, notify: bool = True) -> None:
     report.state, report.went_to_person, report.review_due_at = ReportState.IN_REVIEW, True, now + REVIEW_WITHIN
     report.save(update_fields=["state", "went_to_person", "review_due_at"])
     promise_decision(report, now)
-    tell_customer(report, "in_review")
+    if notify:
+        tell_customer(report, "in_review")
