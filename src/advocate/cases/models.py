@@ -111,6 +111,9 @@ class Message(models.Model):
                                related_name="+")
     email = models.ForeignKey("notifications.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
+    after_hint = models.BooleanField(
+        default=False, help_text=_("Sent from the contact form after it showed the likely answer: that was not "
+                                   "enough, so a person answers."))
     created_at = models.DateTimeField()
 
     class Meta:

@@ -38,6 +38,7 @@ from .forms import (
     SearchForm,
     SurveyForm,
 )
+from .hints import contact_hint
 from .models import Attachment, CustomerNote, Survey
 from .panels import conversation_panels
 
@@ -291,15 +292,22 @@ def contact(request):
     customer = request.user.customer
     orders = _customer_orders(request)
     form = ContactForm(request.POST or None, orders=orders, initial={"order": request.GET.get("order", "")})
+    hint = None
     if request.method == "POST" and form.is_valid():
-        order = next((o for o in orders if o.external_id == form.cleaned_data["order"]), None)
-        services.contact_form_send(customer=customer, subject=form.cleaned_data["subject"],
-                                   body=form.cleaned_data["body"], order=order,
-                                   request_key=form.cleaned_data["request_key"])
-        messages.success(request, _("Thank you. A person will answer you by email at %(email)s.")
-                         % {"email": customer.email})
-        return redirect("order_list")
-    return render(request, "cases/contact.html", {"form": form})
+        data = form.cleaned_data
+        order = next((o for o in orders if o.external_id == data["order"]), None)
+        # The likely answer first (once): most people need nothing more. "Send anyway" sends it as written.
+        anyway = bool(request.POST.get("anyway"))
+        if not anyway:
+            hint = contact_hint(customer=customer, subject=data["subject"], body=data["body"], order=order,
+                                now=timezone.now())
+        if hint is None:
+            services.contact_form_send(customer=customer, subject=data["subject"], body=data["body"], order=order,
+                                       request_key=data["request_key"], after_hint=anyway)
+            messages.success(request, _("Thank you. We will answer you by email at %(email)s.")
+                             % {"email": customer.email})
+            return redirect("order_list")
+    return render(request, "cases/contact.html", {"form": form, "hint": hint})
 
 
 # --- the answer library --------------------------------------------------------------------------------

@@ -57,15 +57,26 @@ _PROBLEMS = {
 _ACTS_FOR_THEM = {claim_rules.Problem.NOT_RECEIVED}
 
 
+@dataclass(frozen=True)
+class Link:
+    """A sentence that leads to a page: in an email the address follows it, on the contact form a button."""
+
+    sentence: str
+    label: str
+    path: str
+
+
 @dataclass
 class Composed:
-    paragraphs: list[str]
+    paragraphs: list[str | Link]
     action: str = AnswerAction.TOLD
     report: ProblemReport | None = None
 
     @property
     def body(self) -> str:
-        return "\n\n".join(part for part in self.paragraphs if part)
+        parts = [f"{part.sentence}\n{settings.ADVOCATE_SITE_URL}{part.path}" if isinstance(part, Link) else part
+                 for part in self.paragraphs]
+        return "\n\n".join(part for part in parts if part)
 
 
 def _signed(body: str, customer: Customer) -> str:
@@ -121,22 +132,28 @@ def _may_answer(reading: Reading, conversation: Conversation, moment: datetime) 
 def compose(reading: Reading, *, customer: Customer, order: Order | None, now: datetime) -> Composed:
     """The answer to one message, in the active language and time zone; carries out what it says it did."""
     greeting = _("Hello %(name)s,") % {"name": customer.name} if customer.name else _("Hello,")
-    if reading.reason == "membership":
-        return Composed([greeting, *_membership(customer, now)])
-    about = _about(order, reading.order_found_by, now)
-    match reading.reason:
-        case "order_status" | "delivery_late":
-            composed = _where(order, now)
-        case "refund_status":
-            composed = _refund(order, now)
-        case "cancel_order":
-            composed = _cancel(order, customer, reading, now)
-        case reason if reason in _PROBLEMS:
-            composed = _problem(_PROBLEMS[reason], order, customer, reading, now)
-        case _:
-            raise ValueError(f"no automatic answer for {reading.reason}")
-    composed.paragraphs[:0] = [greeting, about]
+    composed = facts(reading.reason, customer=customer, order=order, now=now, act_as=f"triage:{reading.pk}")
+    about = [] if order is None else [_about(order, reading.order_found_by, now)]
+    composed.paragraphs[:0] = [greeting, *about]
     return composed
+
+
+def facts(reason: str, *, customer: Customer, order: Order | None, now: datetime, act_as: str = "") -> Composed:
+    """What is true about this reason for this customer and order, and what they can do. With `act_as` (the
+    request key), what the self-service rules would do without a person is done (a cancellation, a parcel that
+    never came reported); without, the customer is pointed to it."""
+    match reason:
+        case "membership":
+            return Composed(_membership(customer, now))
+        case "order_status" | "delivery_late":
+            return _where(order, now)
+        case "refund_status":
+            return _refund(order, now)
+        case "cancel_order":
+            return _cancel(order, customer, act_as, now)
+        case reason if reason in _PROBLEMS:
+            return _problem(_PROBLEMS[reason], order, customer, act_as, now)
+    raise ValueError(f"no automatic answer for {reason}")
 
 
 def _about(order: Order, found_by: str, now: datetime) -> str:
@@ -168,20 +185,20 @@ def _where(order: Order, now: datetime) -> Composed:
     else:
         not_received = options[claim_rules.Problem.NOT_RECEIVED]
         if not_received.available and status.kind == StatusKind.DELIVERED:
-            parts.append(_("If you cannot find it, report it as not received here and we will put it right: "
-                           "%(link)s") % {"link": _report_link(order, claim_rules.Problem.NOT_RECEIVED)})
+            parts.append(_report(order, claim_rules.Problem.NOT_RECEIVED, _(
+                "If you cannot find it, report it as not received and we will put it right:")))
         elif not_received.available:
-            parts.append(_("It is past its delivery time: report it as not received here and we will put it "
-                           "right at once: %(link)s")
-                         % {"link": _report_link(order, claim_rules.Problem.NOT_RECEIVED)})
+            parts.append(_report(order, claim_rules.Problem.NOT_RECEIVED, _(
+                "It is past its delivery time: report it as not received and we will put it right at once:")))
         elif not_received.why == claim_rules.Why.NOT_DUE:
             parts.append(claim_presenters.why_not(not_received, seller_ships=seller_ships, in_email=True))
     return Composed(parts)
 
 
-def _report_link(order: Order, problem: str) -> str:
+def _report(order: Order, problem: str, sentence: str) -> Link:
     """The form for this problem (signed in the email; the order page's link is at the foot of every email)."""
-    return settings.ADVOCATE_SITE_URL + reverse("report_new", args=[order.external_id, problem])
+    return Link(sentence, claim_presenters.problem_label(problem),
+                reverse("report_new", args=[order.external_id, problem]))
 
 
 def _refunds_told(order: Order, now: datetime) -> list[str]:
@@ -220,7 +237,7 @@ def _refund(order: Order, now: datetime) -> Composed:
     return Composed(parts)
 
 
-def _cancel(order: Order, customer: Customer, reading: Reading, now: datetime) -> Composed:
+def _cancel(order: Order, customer: Customer, act_as: str, now: datetime) -> Composed:
     options, seller_ships = _options(order, now)
     cancel = options[claim_rules.Problem.CANCEL]
     if not cancel.available:
@@ -229,7 +246,10 @@ def _cancel(order: Order, customer: Customer, reading: Reading, now: datetime) -
         if cancel.why == claim_rules.Why.ALREADY_SHIPPED:
             parts.append(_("Once it arrives, you can return it on your order page (the link below)."))
         return Composed(parts)
-    report = _file(order, customer, claim_rules.Problem.CANCEL, reading, now)
+    if not act_as:
+        return Composed([_report(order, claim_rules.Problem.CANCEL, _(
+            "It has not shipped yet, so you can still cancel it, and what you paid is refunded at once:"))])
+    report = _file(order, customer, claim_rules.Problem.CANCEL, act_as, now)
     if report is None:
         return Composed([_("We could not cancel it automatically; you can do it on your order page (the link "
                            "below).")], action=AnswerAction.LINKED)
@@ -238,30 +258,31 @@ def _cancel(order: Order, customer: Customer, reading: Reading, now: datetime) -
                     action=AnswerAction.CANCELLED, report=report)
 
 
-def _problem(problem: claim_rules.Problem, order: Order, customer: Customer, reading: Reading,
+def _problem(problem: claim_rules.Problem, order: Order, customer: Customer, act_as: str,
              now: datetime) -> Composed:
     options, seller_ships = _options(order, now)
     option = options[problem]
     if not option.available:
         return Composed([claim_presenters.why_not(option, seller_ships=seller_ships, in_email=True)])
-    if problem in _ACTS_FOR_THEM:
-        report = _file(order, customer, problem, reading, now)
+    if problem in _ACTS_FOR_THEM and act_as:
+        report = _file(order, customer, problem, act_as, now)
         if report is not None:
             said = claim_presenters.outcome(report)
             return Composed([_("We have reported it for you as “%(problem)s” (request %(reference)s).") % {
                 "problem": claim_presenters.problem_label(problem), "reference": report.reference},
                 said["headline"], said.get("why", ""), said["next"]], action=AnswerAction.REPORTED, report=report)
-    return Composed([_("Tell us which item and what happened on this page, and you will see at once what happens "
-                       "next:"), _report_link(order, problem)], action=AnswerAction.LINKED)
+    return Composed([_report(order, problem, _(
+        "Tell us which item and what happened on this page, and you will see at once what happens next:"))],
+        action=AnswerAction.LINKED)
 
 
-def _file(order: Order, customer: Customer, problem: str, reading: Reading, now: datetime) -> ProblemReport | None:
+def _file(order: Order, customer: Customer, problem: str, key: str, now: datetime) -> ProblemReport | None:
     """File the report as the customer would on the order page (the same rules decide); None if the rules refuse
     it now (a photo is required, say): the answer then links to the form."""
     try:
         with transaction.atomic():
-            return report_file(order=order, customer=customer, problem=problem, request_key=f"triage:{reading.pk}",
-                               notify=False, now=now)
+            return report_file(order=order, customer=customer, problem=problem, request_key=key, notify=False,
+                               now=now)
     except (Invalid, Refused) as exc:
         log.info("automatic answer could not file %s for order %s: %s", problem, order.external_id, exc)
         return None

@@ -40,6 +40,7 @@ class NeedsPerson(models.TextChoices):
     NO_ORDER = "no_order", _("No order to answer about")
     CONVERSATION = "conversation", _("Part of a conversation already under way")
     STRANGER = "stranger", _("Not from a customer we know")
+    SAW_ANSWER = "saw_answer", _("Saw the likely answer on the contact form and wrote anyway")
 
 
 class Reading(models.Model):

@@ -45,6 +45,7 @@ class Person:
     # Known only from the conversation, not the message:
     CONVERSATION = "conversation"  # not the first message: we are already talking (or answered once)
     STRANGER = "stranger"  # not from a customer we know
+    SAW_ANSWER = "saw_answer"  # the contact form showed them the answer first, and they still wrote
 
 
 def person_because(reading: Reading, *, language: str, policy: Policy, has_order: bool = True) -> str | None:

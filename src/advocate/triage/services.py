@@ -111,6 +111,8 @@ def message_read(message: Message, *, moment: datetime | None = None) -> Reading
         order, found_by = order_about(customer, text, moment)
     policy = policies(model)[reading.reason]
     needs_person = rules.person_because(reading, language=spoken, policy=policy, has_order=order is not None)
+    if needs_person is None and message.after_hint:
+        needs_person = rules.Person.SAW_ANSWER
     if needs_person is None and not first:
         needs_person = rules.Person.CONVERSATION
     if needs_person is None and customer is None:

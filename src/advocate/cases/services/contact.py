@@ -15,9 +15,10 @@ from .ownership import conversation_route
 
 
 def contact_form_send(*, customer: Customer, subject: str, body: str, order: Order | None, request_key: str,
-                      now: datetime | None = None) -> Conversation:
+                      after_hint: bool = False, now: datetime | None = None) -> Conversation:
     """A signed-in customer writes to us from the web; the same request key again changes nothing. The subject
-    is made one line as an emailed one is: it becomes the subject of our replies."""
+    is made one line as an emailed one is: it becomes the subject of our replies. `after_hint`: they saw the
+    likely answer on the form and sent it anyway."""
     if order is not None and order.customer_id != customer.pk:
         raise ValueError("a customer can write only about their own orders")
     customer_may_act(customer)
@@ -36,7 +37,8 @@ def contact_form_send(*, customer: Customer, subject: str, body: str, order: Ord
         conversation_route(conversation, moment)
         Message.objects.create(conversation=conversation, direction=Direction.IN, message_id=message_id,
                                from_email=customer.email, from_name=customer.name, subject=conversation.subject,
-                               body=body.strip(), full_text=body.strip(), created_at=moment)
+                               body=body.strip(), full_text=body.strip(), after_hint=after_hint,
+                               created_at=moment)
         return conversation
 
     return retrying_write(work)

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reading',
             name='needs_person',
-            field=models.CharField(blank=True, choices=[('abusive', 'Abusive toward people'), ('asks_for_person', 'Asks for a person'), ('needs_judgement', 'A reason people decide'), ('switched_off', 'Automatic answers are off for this reason'), ('unsure', 'Not sure enough of the reason'), ('language', 'Not a language we answer in'), ('no_order', 'No order to answer about'), ('conversation', 'Part of a conversation already under way'), ('stranger', 'Not from a customer we know')], help_text='Why it was left for a person; empty when it could be answered.', max_length=16),
+            field=models.CharField(blank=True, choices=[('abusive', 'Abusive toward people'), ('asks_for_person', 'Asks for a person'), ('needs_judgement', 'A reason people decide'), ('switched_off', 'Automatic answers are off for this reason'), ('unsure', 'Not sure enough of the reason'), ('language', 'Not a language we answer in'), ('no_order', 'No order to answer about'), ('conversation', 'Part of a conversation already under way'), ('stranger', 'Not from a customer we know'), ('saw_answer', 'Saw the likely answer on the contact form and wrote anyway')], help_text='Why it was left for a person; empty when it could be answered.', max_length=16),
         ),
         migrations.CreateModel(
             name='AutomaticAnswer',
