@@ -14,5 +14,6 @@ class TriageConfig(AppConfig):
 
         signals.connect()
         CONVERSATION_PANELS.add(panels.PANEL)
+        CONVERSATION_PANELS.add(panels.SUGGESTIONS)
         CONTACT_HINTS.add(HintSource("triage.likely_answer", hints.contact_hint))
         register_jobs(scheduled.JOBS)

@@ -124,6 +124,13 @@ class Model:
             ))
         return readings
 
+    def meanings(self, texts: Sequence[str]) -> np.ndarray:
+        """What each text is about, as how likely each contact reason is (one row per text, `reasons.classes_`
+        order): learnt from messages in all eight languages, so a German answer and a Japanese question about
+        the same thing land close together. Rows have unit length, so a dot product is their cosine."""
+        rows = self.reasons.predict_proba(self.features.transform([clean(text) for text in texts]))
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")

@@ -3,11 +3,14 @@ automatically (or why a person has it), and a form to correct it."""
 
 from django.conf import settings
 
+from advocate.cases.models import ConversationState, Direction
+from advocate.cases.selectors import answer_filled
 from advocate.core.panels import Panel
 from advocate.core.reasons import ContactReason
 
 from .models import AutomaticAnswer, Correction, Reading
 from .services import labels_now
+from .suggestions import suggested
 
 
 def _reading(request, conversation, now):
@@ -26,3 +29,18 @@ def _reading(request, conversation, now):
 
 
 PANEL = Panel("triage.reading", "triage/_panel.html", _reading, order=10)
+
+
+def _suggestions(request, conversation, now):
+    """Answers from the library closest in meaning to what the customer wrote last, ready to insert."""
+    last = conversation.messages.filter(direction=Direction.IN).order_by("-created_at", "-pk").first()
+    if last is None or conversation.state == ConversationState.RESOLVED:
+        return None
+    found = suggested(last.body or last.subject, language=conversation.language)
+    if not found:
+        return None
+    return {"answers": [{"answer": answer, "text": answer_filled(answer, conversation), "percent": round(score * 100)}
+                        for answer, score in found]}
+
+
+SUGGESTIONS = Panel("triage.suggestions", "triage/_suggestions.html", _suggestions, order=5)

@@ -9,3 +9,21 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
+//   <a data-insert="text" data-answer="7" href="?use=7#reply">   puts the text into the reply box at the cursor,
+//   keeping what is written there (the link reloads the page with the answer where there is no script)
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-insert]");
+  const form = document.getElementById("reply");
+  if (!link || !form) return;
+  const box = form.querySelector("textarea[name=body]");
+  if (!box) return;
+  event.preventDefault();
+  const at = box.selectionStart ?? box.value.length;
+  const before = box.value.slice(0, at), after = box.value.slice(box.selectionEnd ?? at);
+  const glue = before && !before.endsWith("\n") ? "\n\n" : "";
+  box.value = before + glue + link.dataset.insert + after;
+  const used = form.querySelector("input[name=answer_id]");
+  if (used && link.dataset.answer) used.value = link.dataset.answer;
+  box.focus();
+  box.selectionStart = box.selectionEnd = (before + glue + link.dataset.insert).length;
+});
