@@ -79,6 +79,7 @@ urlpatterns = [
     path("service/reviews/flags/<int:flag_id>/", claim_views.review_flag, name="review_flag"),
     path("operations/policies/", claim_views.policies, name="policies"),
     path("operations/policies/<int:layer_id>/", claim_views.policies, name="policy_edit"),
+    path("operations/automation/", triage_views.automation, name="automation"),
     path("contact/", case_views.contact, name="contact"),
     path("callback/", case_views.callback_request, name="callback_request"),
     path("service/callbacks/", case_views.callbacks, name="callbacks"),
