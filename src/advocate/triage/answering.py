@@ -113,11 +113,13 @@ def answer(reading: Reading, *, now: datetime | None = None) -> AutomaticAnswer 
 
 
 def _may_answer(reading: Reading, conversation: Conversation, moment: datetime) -> bool:
-    """Only the first and only message of a conversation nobody has touched, from a customer whose account is
-    open, and soon after it came."""
+    """Only the first and only message of a conversation nobody has touched or handed to a team, from a customer
+    whose account is open, and soon after it came."""
     if AutomaticAnswer.objects.filter(conversation=conversation).exists():
         return False
     if conversation.state != ConversationState.OPEN or conversation.owner_id is not None:
+        return False
+    if conversation.escalation_reason:  # handed to a team on purpose: an appeal, say, or a person's escalation
         return False
     if conversation.customer is None or customer_closed(conversation.customer):
         return False
@@ -164,7 +166,8 @@ def _about(order: Order, found_by: str, now: datetime) -> str:
     return _("About your order %(number)s, placed %(day)s:") % values
 
 
-def _options(order: Order, now: datetime) -> dict:
+def _options(order: Order, now: datetime) -> tuple[dict, bool]:
+    """What the order page would offer now, by problem; and whether the seller ships it."""
     panel = problem_panel(order, now)
     return {option.problem: option for option in panel["options"]}, panel["seller_ships"]
 
@@ -179,7 +182,8 @@ def _where(order: Order, now: datetime) -> Composed:
     if status.kind == StatusKind.CANCELLED:
         parts += _refunds_told(order, now)
     elif status.kind in (StatusKind.NOT_SHIPPED, StatusKind.SHIP_OVERDUE):
-        parts.append(_("It should reach you by %(day)s.") % {"day": relative_day(order.promised_latest, now)})
+        if order.promised_latest > now:
+            parts.append(_("It should reach you by %(day)s.") % {"day": relative_day(order.promised_latest, now)})
         if options[claim_rules.Problem.CANCEL].available:
             parts.append(_("Until it ships, you can still cancel it on your order page (the link below)."))
     else:

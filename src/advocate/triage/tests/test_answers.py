@@ -227,6 +227,16 @@ def test_no_automatic_answer_once_a_person_has_taken_the_conversation(shop, asso
     assert Order.objects.get().cancelled_at is None
 
 
+def test_no_automatic_answer_to_what_was_handed_to_a_team_on_arrival(shop):
+    # A reply to a statement of reasons is an appeal: the intake hands it to trust and safety with a note.
+    shop.send(shop.order_placed("A-1"))
+    raw = compose(sender=ALICE["email"], subject="Cancel", body=CANCEL)
+    conversation = cases.mail_receive(raw, source="test")[0].conversation  # not committed: the task waits
+    Conversation.objects.filter(pk=conversation.pk).update(queue=Queue.TRUST, escalation_reason="Appeal filed")
+    assert services.answer_reading(Reading.objects.get(conversation=conversation).pk) is False
+    assert Order.objects.get().cancelled_at is None
+
+
 def test_an_answer_missed_by_a_dead_worker_is_given_by_the_clock_once(shop):
     shop.send(shop.order_placed("A-1"), shop.payment_captured("A-1", "64.00"))
     raw = compose(sender=ALICE["email"], subject="Cancel", body=CANCEL)
