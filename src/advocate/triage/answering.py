@@ -95,7 +95,7 @@ def answer(reading: Reading, *, now: datetime | None = None) -> AutomaticAnswer 
     moment = now or timezone.now()
 
     def work():
-        conversation = (Conversation.objects.select_for_update().select_related("customer", "order")
+        conversation = (Conversation.objects.select_for_update(of=("self",)).select_related("customer", "order")
                         .get(pk=reading.conversation_id))
         if not _may_answer(reading, conversation, moment):
             return None
