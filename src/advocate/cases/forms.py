@@ -24,7 +24,7 @@ class _Once(forms.Form):
 
 
 class ReplyForm(_Once):
-    body = forms.CharField(label=_("Reply"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(label=_("Reply"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}))
     resolve = forms.BooleanField(label=_("This solves it: mark the conversation resolved"), required=False)
     reason = forms.ChoiceField(label=_("Why did they contact us?"), choices=REASON_CHOICES, required=False)
     answer_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -70,7 +70,8 @@ class NoteForm(forms.Form):
 class ContactForm(_Once):
     order = forms.ChoiceField(label=_("Which order is it about?"), required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Your message"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(label=_("Your message"), max_length=20000,
+                           widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}))
 
     def __init__(self, *args, orders=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,7 +87,7 @@ class AnswerForm(forms.ModelForm):
     class Meta:
         model = Answer
         fields = ["title", "body", "language", "family", "reason"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 10}), "language": forms.Select}
+        widgets = {"body": forms.Textarea(attrs={"rows": 10, "dir": "auto"}), "language": forms.Select}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,7 +103,7 @@ class SurveyForm(forms.Form):
         empty_value=None, choices=[(1, _("Very little")), (2, _("Little")), (3, _("Some")), (4, _("A lot")),
                                    (5, _("A great deal"))])
     comment = forms.CharField(label=_("Anything you want to tell us? (optional)"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+                              widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
 
 
 class CallbackRequestForm(_Once):
@@ -112,7 +113,7 @@ class CallbackRequestForm(_Once):
     order = forms.ChoiceField(label=_("Which order is it about?"), required=False)
     topic = forms.CharField(label=_("What is it about? (optional)"), required=False, max_length=2000,
                             help_text=_("So the person who calls can prepare."),
-                            widget=forms.Textarea(attrs={"rows": 3}))
+                            widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
 
     def __init__(self, *args, windows=(), orders=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,7 +128,8 @@ class CallbackRequestForm(_Once):
 class CallbackLogForm(forms.Form):
     outcome = forms.ChoiceField(label=_("What came of the call?"), widget=forms.RadioSelect,
                                 choices=CallbackOutcome.choices)
-    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
 
 
 class DutyForm(forms.Form):
@@ -162,7 +164,7 @@ class CustomerMessageForm(_Once):
     """The customer adds to their conversation from "My requests"."""
 
     body = forms.CharField(label=_("Your message"), max_length=20000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 5}))
+                           widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}))
     attachments = _FilesField(label=_("Attach photos or documents (optional)"), required=False,
                               help_text=_("Up to 5 files of 10 MB each: photos, PDF or plain text."))
 

@@ -13,7 +13,7 @@ from .rules import MAX_LENGTH
 class MessageForm(forms.Form):
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     text = forms.CharField(label=_("Your message"), max_length=MAX_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 5}))
+                           widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}))
 
     def __init__(self, *args, help_text: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,12 +25,12 @@ class FlagForm(forms.Form):
     reason = forms.ChoiceField(label=_("What is wrong with it?"), choices=FlagReason.choices,
                                widget=forms.RadioSelect)
     note = forms.CharField(label=_("Anything to add? (optional)"), required=False, max_length=1000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+                           widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
 
 
 class ReviewForm(forms.Form):
     note = forms.CharField(label=_("What you found or did"), max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+                           widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
 
 
 class PreferenceForm(forms.Form):

@@ -1,6 +1,8 @@
 """Associates get suggested answers from the library, ranked by what the customer wrote, across languages, in the
 conversation's language where the team has written one — and inserting one keeps their draft."""
 
+import re
+
 import pytest
 
 from advocate.cases import services as cases
@@ -40,3 +42,5 @@ def test_the_conversation_page_offers_them_ready_to_insert(shop, library, login,
     html = login(associate).get(f"/service/conversations/{conversation.pk}/").content.decode()
     assert "Suggested answers" in html
     assert 'data-insert="Hello Alice,' in html and "order A-1 arrived damaged" in html
+    # The reply box follows the direction of what is written in it (an Arabic answer reads right to left).
+    assert re.search(r'<textarea name="body"[^>]*dir="auto"', html)
