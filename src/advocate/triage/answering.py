@@ -178,10 +178,10 @@ def _where(order: Order, now: datetime) -> Composed:
     for shipment in order.shipments.filter(delivered_at__isnull=True).exclude(tracking_number=""):
         parts.append(_("%(carrier)s tracking number: %(number)s") % {
             "carrier": shipment.carrier, "number": shipment.tracking_number})
-    options, seller_ships = _options(order, now)
     if status.kind == StatusKind.CANCELLED:
-        parts += _refunds_told(order, now)
-    elif status.kind in (StatusKind.NOT_SHIPPED, StatusKind.SHIP_OVERDUE):
+        return Composed(parts + _refunds_told(order, now))
+    options, seller_ships = _options(order, now)
+    if status.kind in (StatusKind.NOT_SHIPPED, StatusKind.SHIP_OVERDUE):
         if order.promised_latest > now:
             parts.append(_("It should reach you by %(day)s.") % {"day": relative_day(order.promised_latest, now)})
         if options[claim_rules.Problem.CANCEL].available:
@@ -293,10 +293,9 @@ def _file(order: Order, customer: Customer, problem: str, key: str, now: datetim
 
 
 def _membership(customer: Customer, now: datetime) -> list[str]:
-    memberships = list(customer.memberships.order_by("-started_at")[:1])
-    if not memberships:
+    membership = customer.memberships.order_by("-started_at").first()
+    if membership is None:
         return [_("You do not have a membership with us.")]
-    membership = memberships[0]
     values = {"plan": membership.plan, "since": relative_day(membership.started_at, now)}
     if membership.ended_at is None or membership.ended_at > now:
         parts = [_("Your membership (%(plan)s) is active; it started %(since)s.") % values]

@@ -4,7 +4,7 @@ Resolved with no person: a conversation whose first message got an automatic ans
 the answer the customer did not come back about the same order or the same reason on any channel — no later
 message of theirs (a reply to the answer included) read as about that order or that reason, no callback
 booked about that order, no problem report on it that went to a person (other than the one the answer filed
-for them). An answer younger than 7 days cannot be judged yet: it and its conversation are left out of the
+for them). A conversation younger than 7 days cannot be judged yet, answered or not: it is left out of the
 share until it can.
 
 The switches are the `AnswerPolicy` rows; trying other switches on the last 30 days' readings uses what was

@@ -10,20 +10,15 @@ from django.utils.translation import gettext as _
 from advocate.cases.hints import Hint
 from advocate.commerce.models import Customer, Order
 
-from . import answering, language, rules, services
+from . import answering, services
 
 
 def contact_hint(*, customer: Customer, subject: str, body: str, order: Order | None, now: datetime) -> Hint | None:
-    text = f"{subject}\n{body}"
-    model = services.current_model()
-    reading = model.read([text])[0]
-    spoken = language.detect(text, known=customer.language, domain=reading.languages)
-    if order is None:
-        order, _found_by = services.order_about(customer, text, now)
-    policy = services.policies(model)[reading.reason]
-    if rules.person_because(reading, language=spoken, policy=policy, has_order=order is not None) is not None:
+    understood = services.understand(f"{subject}\n{body}", customer=customer, order=order, moment=now)
+    if understood.needs_person is not None:
         return None
-    composed = answering.facts(reading.reason, customer=customer, order=order, now=now)
+    order = understood.order
+    composed = answering.facts(understood.reading.reason, customer=customer, order=order, now=now)
     links = [(part.label, part.path) for part in composed.paragraphs if isinstance(part, answering.Link)]
     if order is None:
         title = _("About your membership")

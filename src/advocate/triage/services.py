@@ -4,6 +4,7 @@ order, its team). Associates correct what is wrong; corrections are training dat
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from advocate.commerce.models import Customer, Order, OrderLine, OrderState, Shi
 
 from . import answering, language, rules, tasks, training
 from .model import Model
+from .model import Reading as ModelReading
 from .models import AnswerPolicy, AutomaticAnswer, Correction, OrderFoundBy, Reading
 
 RECENT = timedelta(days=60)  # an order older than this is not "the one they mean" without being named
@@ -90,6 +92,35 @@ def order_about(customer: Customer | None, text: str, moment: datetime) -> tuple
     return (recent[0], OrderFoundBy.RECENT) if recent else (None, "")
 
 
+@dataclass(frozen=True)
+class Understood:
+    """A message as triage understands it, before anything is stored: the model's reading, the language, the
+    order and how it was found, the reason's policy, and why it needs a person (None: it may be answered)."""
+
+    reading: ModelReading
+    language: str
+    order: Order | None
+    found_by: str
+    policy: rules.Policy
+    needs_person: str | None
+    model: Model
+
+
+def understand(text: str, *, customer: Customer | None, order: Order | None, moment: datetime) -> Understood:
+    """Read one message: `order` is the one it is already known to be about, else triage looks for it."""
+    model = current_model()
+    reading = model.read([text])[0]
+    spoken = language.detect(text, known=customer.language if customer else None, domain=reading.languages)
+    if order is not None:
+        found_by = OrderFoundBy.CONVERSATION
+    else:
+        order, found_by = order_about(customer, text, moment)
+    policy = policies(model)[reading.reason]
+    return Understood(reading=reading, language=spoken, order=order, found_by=found_by, policy=policy, model=model,
+                      needs_person=rules.person_because(reading, language=spoken, policy=policy,
+                                                        has_order=order is not None))
+
+
 def message_read(message: Message, *, moment: datetime | None = None) -> Reading | None:
     """Triage one inbound message, once (a repeated call returns the reading already made)."""
     if message.direction != Direction.IN or message.automatic:
@@ -101,16 +132,11 @@ def message_read(message: Message, *, moment: datetime | None = None) -> Reading
     conversation = message.conversation
     first = _is_first(message)
     text = f"{message.subject}\n{message.body}" if first else message.body
-    model = current_model()
-    reading = model.read([text])[0]
     customer = conversation.customer
-    spoken = language.detect(text, known=customer.language if customer else None, domain=reading.languages)
-    if conversation.order_id:
-        order, found_by = conversation.order, OrderFoundBy.CONVERSATION
-    else:
-        order, found_by = order_about(customer, text, moment)
-    policy = policies(model)[reading.reason]
-    needs_person = rules.person_because(reading, language=spoken, policy=policy, has_order=order is not None)
+    understood = understand(text, customer=customer, order=conversation.order if conversation.order_id else None,
+                            moment=moment)
+    reading = understood.reading
+    needs_person = understood.needs_person
     if needs_person is None and message.after_hint:
         needs_person = rules.Person.SAW_ANSWER
     if needs_person is None and not first:
@@ -118,12 +144,13 @@ def message_read(message: Message, *, moment: datetime | None = None) -> Reading
     if needs_person is None and customer is None:
         needs_person = rules.Person.STRANGER
     stored = Reading.objects.create(
-        message=message, conversation=conversation, language=spoken, reason=reading.reason,
+        message=message, conversation=conversation, language=understood.language, reason=reading.reason,
         confidence=reading.confidence, runner_up=reading.runner_up, abusive=reading.abusive,
-        wants_person=reading.wants_person, order=order, order_found_by=found_by, model=model.fingerprint,
-        would_auto_answer=needs_person is None, needs_person=needs_person or "", created_at=moment,
+        wants_person=reading.wants_person, order=understood.order, order_found_by=understood.found_by,
+        model=understood.model.fingerprint, would_auto_answer=needs_person is None, needs_person=needs_person or "",
+        created_at=moment,
     )
-    _fill_in(conversation, stored, policy, first=first)
+    _fill_in(conversation, stored, understood.policy, first=first)
     if stored.would_auto_answer:
         # Answered once the message is stored for good, whatever else the intake still does in its transaction.
         transaction.on_commit(lambda: tasks.answer_message.enqueue(stored.pk), robust=True)
