@@ -477,3 +477,12 @@ def mail_server() -> MailServer:
         pytest.skip("no test mail server (set ADVOCATE_TEST_SMTP and ADVOCATE_TEST_IMAP; see .ci/mailserver)")
     return MailServer(smtp, imap, os.environ.get("ADVOCATE_TEST_MAIL_DOMAIN", "advocate.test"),
                       os.environ.get("ADVOCATE_TEST_MAIL_PASSWORD", "advocate"))
+
+
+@pytest.fixture
+def service_mailbox(mail_server, settings) -> str:
+    """Our service address on the loopback mail server, with our mail sent through that server: the address."""
+    service = mail_server.address("service")
+    settings.DEFAULT_FROM_EMAIL, settings.ADVOCATE_MAIL_DOMAIN = service, mail_server.domain
+    settings.MAILERS = mail_server.mailer()
+    return service

@@ -23,14 +23,11 @@ def parsed(raw: bytes):
 
 
 @pytest.fixture
-def mailroom(mail_server, settings):
+def mailroom(mail_server, service_mailbox):
     """Our service mailbox on the loopback server, a customer with a mailbox there, and our mail sent through
     that server."""
-    service = mail_server.address("service")
+    service = service_mailbox
     customer = dict(CUSTOMER, email=mail_server.address("mia"))
-    settings.DEFAULT_FROM_EMAIL = service
-    settings.ADVOCATE_MAIL_DOMAIN = mail_server.domain
-    settings.MAILERS = mail_server.mailer()
     shop = Shop()
     shop.send(shop.order_placed("M-1", customer=customer, placed_at=timezone.now() - timedelta(days=3)),
               shop.payment_captured("M-1", "64.00"))

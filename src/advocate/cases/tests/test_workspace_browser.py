@@ -28,10 +28,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def test_an_associate_refunds_and_replies_from_a_conversation_that_came_by_email(live_server, new_page, mail_server,
-                                                                                 settings):
-    service, customer_mail = mail_server.address("service"), mail_server.address("noah")
-    settings.DEFAULT_FROM_EMAIL, settings.ADVOCATE_MAIL_DOMAIN = service, mail_server.domain
-    settings.MAILERS = mail_server.mailer()
+                                                                                 service_mailbox):
+    service, customer_mail = service_mailbox, mail_server.address("noah")
     shop = Shop()
     customer = {"id": "cust-noah", "name": "Noah Brandt", "email": customer_mail, "language": "en",
                 "time_zone": "Europe/Berlin"}

@@ -21,12 +21,9 @@ CUSTOMER = {"id": "cust-layla", "name": "ليلى حداد", "phone": "+971 4 12
             "time_zone": "Asia/Dubai"}
 
 
-def test_an_arabic_email_is_answered_automatically_in_arabic_and_threaded(mail_server, settings, commit):
-    service = mail_server.address("service")
+def test_an_arabic_email_is_answered_automatically_in_arabic_and_threaded(mail_server, service_mailbox, commit):
+    service = service_mailbox
     customer = dict(CUSTOMER, email=mail_server.address("layla"))
-    settings.DEFAULT_FROM_EMAIL = service
-    settings.ADVOCATE_MAIL_DOMAIN = mail_server.domain
-    settings.MAILERS = mail_server.mailer()
     shop = Shop()
     shop.send(shop.order_placed("M-7", customer=customer, placed_at=timezone.now() - timedelta(hours=3)),
               shop.payment_captured("M-7", "64.00"))
