@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "advocate.trust",
     "advocate.messaging",
     "advocate.triage",
+    "advocate.proactive",
     "advocate.insights",
     "advocate.demo",
     "advocate.platform",

@@ -35,6 +35,8 @@ from .models import (
 )
 from .rules import Party
 
+AUTOMATIC = "auto:"  # the start of the key of whatever the platform gives by itself, before anyone asked
+
 
 class NothingToRefund(Refused):
     """The refund would pay back more than is left of what the customer paid."""

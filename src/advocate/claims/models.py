@@ -251,6 +251,7 @@ class RefundCause(models.TextChoices):
     PROBLEM = "problem", _("A problem the customer reported")
     CANCELLATION = "cancellation", _("The order was cancelled")
     ASSOCIATE = "associate", _("Given by a service associate")
+    PROACTIVE = "proactive", _("Given before the customer had to ask")
 
 
 class Refund(models.Model):

@@ -199,9 +199,10 @@ class InstructionsOut(Schema):
 def get_instructions(request, after: Annotated[int, Field(ge=0, le=DB_INT_MAX)] = 0,
                      limit: Annotated[int, Field(ge=1, le=1000)] = 100):
     """Refunds to pay, replacements and return labels to send, orders to stop, sellers' selling status and
-    listings to take down or put back — in the order decided, each once. Keep `next_after` and pass it as
-    `after` next time. `kind` is `refund`, `replacement`, `return_label`, `order_cancel`, `credit`,
-    `upgrade_shipping`, `seller_status` or `listing`; each payload carries a reference unique for that kind."""
+    listings to take down or put back, parcels to have traced — in the order decided, each once. Keep
+    `next_after` and pass it as `after` next time. `kind` is `refund`, `replacement`, `return_label`,
+    `order_cancel`, `credit`, `upgrade_shipping`, `seller_status`, `listing` or `carrier_trace`; each payload
+    carries a reference unique for that kind."""
     rows = selectors.instructions_after(after, limit=limit)
     return {
         "instructions": [{"sequence": i.sequence, "kind": i.kind, "order_id": i.order.external_id if i.order else None,

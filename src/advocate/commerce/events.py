@@ -153,6 +153,12 @@ class StockChanged(EventData):
     quantity: Annotated[int, Field(ge=0, le=MAX_STOCK)]
 
 
+class PriceChanged(EventData):
+    seller_id: Id
+    sku: Id
+    price: Money
+
+
 class MembershipStarted(EventData):
     customer_id: Id
     plan: Annotated[str, Field(min_length=1, max_length=64)]

@@ -120,6 +120,14 @@ def _stock_changed(batch: Batch, d: ev.StockChanged, env: ev.Envelope) -> None:
     batch.touch(product)
 
 
+def _price_changed(batch: Batch, d: ev.PriceChanged, env: ev.Envelope) -> None:
+    product = batch.products.get((d.seller_id, d.sku))
+    if product is None:
+        raise ev.EventRejected.at("data.sku", f"seller {d.seller_id!r} has no product {d.sku!r}")
+    product.price = d.price
+    batch.touch(product)
+
+
 def _membership_started(batch: Batch, d: ev.MembershipStarted, env: ev.Envelope) -> None:
     customer = batch.customer(d.customer_id)
     if d.customer_id in batch.active_memberships:
@@ -155,6 +163,7 @@ EVENT_TYPES = [
     EventType("shipment.delivered", ev.ShipmentDelivered, _shipment_delivered, order=60,
               doc="`shipment_id`, `detail?` (e.g. `left at front door`), `location?`"),
     EventType("stock.changed", ev.StockChanged, _stock_changed, order=70, doc="`seller_id`, `sku`, `quantity`"),
+    EventType("price.changed", ev.PriceChanged, _price_changed, order=75, doc="`seller_id`, `sku`, `price`"),
     EventType("membership.started", ev.MembershipStarted, _membership_started, order=80,
               doc="`customer_id`, `plan`"),
     EventType("membership.ended", ev.MembershipEnded, _membership_ended, order=90, doc="`customer_id`"),

@@ -95,7 +95,7 @@ class Batch:
     _UPDATE_FIELDS = {
         Order: ["state", "cancelled_at", "cancelled_by", "cancel_reason"],
         Shipment: ["state", "estimated_delivery", "delivered_at", "delivery_detail"],
-        Product: ["stock"],
+        Product: ["stock", "price"],
         Membership: ["ended_at"],
     }
 

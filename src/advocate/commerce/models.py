@@ -105,6 +105,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["customer", "-placed_at"]),
             models.Index(fields=["seller", "-placed_at"]),
+            # the orders whose promise is near or just passed, which the proactive rules look at every tick
+            models.Index(fields=["promised_latest"], name="order_promised_latest"),
         ]
 
     def __str__(self):
@@ -143,6 +145,11 @@ class Shipment(models.Model):
     estimated_delivery = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivery_detail = models.CharField(max_length=200, blank=True, help_text=_("e.g. left at front door"))
+
+    class Meta:
+        # The parcels still on their way — a small share of all — which the proactive rules look at every tick.
+        indexes = [models.Index(fields=["shipped_at"], condition=models.Q(delivered_at=None),
+                                name="shipment_on_the_way")]
 
 
 class ScanCode(models.TextChoices):
@@ -236,6 +243,7 @@ class InstructionKind(models.TextChoices):
     UPGRADE_SHIPPING = "upgrade_shipping", _("Upgrade shipping")
     SELLER_STATUS = "seller_status", _("Change a seller's selling status")
     LISTING = "listing", _("Take a listing down or put it back")
+    CARRIER_TRACE = "carrier_trace", _("Ask the carrier to trace a parcel")
 
 
 class Instruction(models.Model):

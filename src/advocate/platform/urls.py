@@ -9,6 +9,7 @@ from advocate.claims import views as claim_views
 from advocate.commerce import views as commerce_views
 from advocate.demo.views import LoginView
 from advocate.insights import views as insight_views
+from advocate.proactive import views as proactive_views
 from advocate.sellers import views as seller_views
 from advocate.triage import views as triage_views
 from advocate.trust import views as trust_views
@@ -80,6 +81,9 @@ urlpatterns = [
     path("operations/policies/", claim_views.policies, name="policies"),
     path("operations/policies/<int:layer_id>/", claim_views.policies, name="policy_edit"),
     path("operations/automation/", triage_views.automation, name="automation"),
+    path("operations/remedies/", proactive_views.remedies, name="remedies"),
+    path("operations/incidents/", proactive_views.incidents, name="incidents"),
+    path("operations/incidents/<int:incident_id>/", proactive_views.incident, name="incident"),
     path("contact/", case_views.contact, name="contact"),
     path("callback/", case_views.callback_request, name="callback_request"),
     path("service/callbacks/", case_views.callbacks, name="callbacks"),

@@ -20,13 +20,20 @@ from ..rules import MAX_REPLACEMENTS, Party, may_send_again
 from .refund_watch import watch_refund_pattern
 
 
+def _by_associates(queryset, key_field: str):
+    """Leave out what the platform gave by itself (`ledger.AUTOMATIC`): not an associate's decision."""
+    return queryset.exclude(**{f"{key_field}__startswith": ledger.AUTOMATIC})
+
+
 def associate_given(order) -> Decimal:
     """What associates have given on this order so far, in its currency: refunds, goodwill credits and the
-    value of the order sent again."""
+    value of the order sent again (not what the platform gave by itself, before anyone asked)."""
     refunds = order.refunds.filter(cause=RefundCause.ASSOCIATE).aggregate(total=Sum("amount"))["total"]
-    credits = LedgerEntry.objects.filter(transaction__order=order, transaction__kind="credit",
-                                         account=Account.CUSTOMER_CREDIT).aggregate(total=Sum("amount"))["total"]
-    resent = Replacement.objects.filter(order=order, report=None).aggregate(total=Sum("value"))["total"]
+    credits = _by_associates(LedgerEntry.objects.filter(
+        transaction__order=order, transaction__kind="credit", account=Account.CUSTOMER_CREDIT),
+        "transaction__key").aggregate(total=Sum("amount"))["total"]
+    resent = _by_associates(Replacement.objects.filter(order=order, report=None), "key").aggregate(
+        total=Sum("value"))["total"]
     return sum((value or Decimal(0) for value in (refunds, credits, resent)), Decimal(0))
 
 

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_app_registers_its_jobs_and_tick_runs_them_in_order():
-    assert JOBS.names() == ["claims_closed", "callbacks", "automatic_answers", "health_revisited", "actions_started",
+    assert JOBS.names() == ["claims_closed", "callbacks", "automatic_answers", "health_revisited",
+                            "remedies", "incidents", "actions_started",
                             "seller_actions", "contact_spikes", "promises", "refund_baseline", "emails_sent",
                             "signin_records_pruned", "signin_link_requests_pruned", "viewers_forgotten",
                             "mail_received"]

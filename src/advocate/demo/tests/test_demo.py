@@ -39,10 +39,12 @@ def generate(seed: int = 7, *, orders: int = ORDERS, logins: bool = True) -> Non
 
 def wipe() -> None:
     from advocate.claims import models as claims
+    from advocate.proactive import models as proactive
 
-    # The demo's history includes refunds and a few customers' requests; they keep orders from going first.
-    for model in (Instruction, claims.LedgerEntry, claims.LedgerTransaction, claims.Refund,
-                  claims.ProblemReport):
+    # The demo's history includes refunds, remedies and a few customers' requests; they keep orders from going
+    # first.
+    for model in (proactive.Firing, proactive.IncidentNotice, proactive.Incident, Instruction, claims.LedgerEntry,
+                  claims.LedgerTransaction, claims.Refund, claims.ProblemReport):
         model.objects.all().delete()
     User.objects.all().delete()
     Order.objects.all().delete()  # lines, payments, shipments, scans and scenarios go with their orders
@@ -171,3 +173,19 @@ def test_the_demo_refuses_to_write_into_a_database_that_already_has_orders(shop)
     assert list(Order.objects.values_list("external_id", flat=True)) == ["REAL-1"]
     assert Customer.objects.count() == 1
     assert not User.objects.filter(username__startswith="demo-").exists()
+
+
+def test_demo_customers_find_on_their_order_pages_what_was_done_before_they_asked():
+    from advocate.proactive.models import Firing, Incident
+
+    generate()
+    incident = Incident.objects.get()
+    assert incident.resolved_at is None and incident.notices.exists()
+    customer = User.objects.get(username="demo-customer")
+    lost = DemoScenario.objects.get(order__customer=customer.customer, kind="lost").order
+    steps = set(Firing.objects.filter(order=lost).values_list("step", flat=True))
+    assert {"trace", "remedy"} <= steps, "the showcase's lost parcel was traced, then put right"
+    client = Client()
+    client.post("/accounts/login/", {"username": "demo-customer", "password": demo.DEMO_PASSWORD})
+    page = client.get(f"/orders/{lost.external_id}/").content.decode()
+    assert "What we did without being asked" in page and "we asked the carrier to trace your parcel" in page

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -8,9 +8,13 @@ from advocate.cases.services import search_reindex
 from advocate.demo import cases as cases_demo
 from advocate.demo import claims as claims_demo
 from advocate.demo import marketplace as demo
+from advocate.demo import proactive as proactive_demo
 from advocate.insights.services import insights_recount, spikes_detect
+from advocate.proactive import services as proactive_services
 from advocate.sellers import services as seller_services
 from advocate.sellers.enforcement import sellers_enforce
+
+REMEDY_DAYS = 14  # the rules are run over the demo's last two weeks, as if they had been on
 
 
 class Command(BaseCommand):
@@ -61,8 +65,15 @@ class Command(BaseCommand):
             warned = sellers_enforce(now=opts["now"])
             self.stdout.write(f"{warned} seller warnings for figures outside target (see demo-seller's account health)")
             self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD!r}): " + ", ".join(u for _, u in logins))
+        now = opts["now"] or timezone.now()
+        proactive_demo.switch_on()
+        remedied = proactive_services.remedies_replay(since=now - timedelta(days=REMEDY_DAYS), now=now)
+        self.stdout.write(f"{remedied:,} proactive remedies carried out over the last {REMEDY_DAYS} days (late orders "
+                          "told, stalled parcels traced and put right: see a customer's order page)")
+        incident, told = proactive_demo.declare_incident(now=now)
+        self.stdout.write(f"Incident declared ({incident.title}): {told:,} customers told before they asked")
         # The generator writes in bulk, past the upkeep that counts contacts and orders as they happen.
         counted = insights_recount()
         self.stdout.write(f"Contacts counted for insights: {counted['conversation'] + counted['problem_report']:,}")
-        spikes_detect(now=opts["now"] or timezone.now(), force=True)
+        spikes_detect(now=now, force=True)
         self.stdout.write(f"Conversations indexed for search: {search_reindex():,}")
