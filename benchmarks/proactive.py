@@ -108,7 +108,8 @@ def _p95(values: list[float]) -> float:
 
 
 def _dry_run(now: datetime) -> dict:
-    from advocate.proactive.services import dry_run, settings_current
+    from advocate.proactive.dry_run import dry_run
+    from advocate.proactive.switches import settings_current
 
     started = time.perf_counter()
     tried = dry_run(chosen=settings_current(), days=90, now=now)

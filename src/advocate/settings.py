@@ -317,6 +317,8 @@ ADVOCATE_BASE_CURRENCY = os.environ.get("ADVOCATE_BASE_CURRENCY", "EUR")
 # The number customers can always call; shown on every page (principle: the phone number is never hidden).
 ADVOCATE_SUPPORT_PHONE = os.environ.get("ADVOCATE_SUPPORT_PHONE", "+1 800 555 0199")
 ADVOCATE_SUPPORT_HOURS = _("Every day, 7:00–23:00")
+# The shop's page for a product, for links to it in email: {seller} and {sku} are filled in (empty: no links).
+ADVOCATE_PRODUCT_URL = os.environ.get("ADVOCATE_PRODUCT_URL", "")
 
 LOGGING = {
     "version": 1,

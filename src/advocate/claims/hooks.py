@@ -1,6 +1,7 @@
 """What other domains do when a guarantee claim is filed or its finding changes (seller health counts a
 claim against the seller unless it was decided in the seller's favour), and when a problem report is filed
-(insights counts it as a contact). Claims calls `claim_changed` and `report_filed`; the domains above
+(insights counts it as a contact), and what they add to the email about a cancelled order (proactive: where else
+the item is in stock). Claims calls `claim_changed`, `report_filed` and `cancellation_notes`; the domains above
 register what to do from their `AppConfig.ready`."""
 
 from collections.abc import Callable
@@ -39,3 +40,27 @@ def report_filed(report) -> None:
     """Called inside the transaction that filed the report, once its items are written."""
     for listener in REPORT_LISTENERS:
         listener.call([report.pk])
+
+
+@dataclass(frozen=True)
+class CancellationNote:
+    """A paragraph another domain adds to the email telling a customer their order was cancelled and refunded
+    (proactive: where else the item is in stock). `context(order)` gives the template's context, or None for no
+    paragraph; the template is rendered in the customer's language."""
+
+    name: str
+    template: str
+    context: Callable[[object], dict | None]
+    order: int = 100
+
+
+CANCELLATION_NOTES: Registry[CancellationNote] = Registry("cancellation note")
+
+
+def cancellation_notes(order) -> list[dict]:
+    notes = []
+    for note in CANCELLATION_NOTES:
+        context = note.context(order)
+        if context is not None:
+            notes.append({"template": note.template, "context": context})
+    return notes

@@ -10,7 +10,7 @@ from pydantic import Field
 from advocate.commerce.events import EventData, EventListener, EventRejected, EventType, Id
 from advocate.commerce.models import OrderLine
 
-from . import services
+from . import on_events
 
 
 class PlaybackQuality(EventData):
@@ -41,23 +41,28 @@ def _bought(batch, data) -> str:
 
 def _playback_quality(batch, data: PlaybackQuality, envelope) -> None:
     number = _bought(batch, data)
-    batch.after_write(lambda: services.digital_remedy(order_number=number, sku=data.sku, quality=data.quality,
+    batch.after_write(lambda: on_events.digital_remedy(order_number=number, sku=data.sku, quality=data.quality,
                                                       at=envelope.occurred_at))
 
 
 def _download_failed(batch, data: DownloadFailed, envelope) -> None:
     number = _bought(batch, data)
-    batch.after_write(lambda: services.digital_remedy(order_number=number, sku=data.sku, quality=None,
+    batch.after_write(lambda: on_events.digital_remedy(order_number=number, sku=data.sku, quality=None,
                                                       at=envelope.occurred_at))
 
 
 def _price_protection(events) -> None:
     for data, envelope in events:
-        services.price_drop_remedy(seller=data.seller_id, sku=data.sku, price=data.price, at=envelope.occurred_at)
+        on_events.price_drop_remedy(seller=data.seller_id, sku=data.sku, price=data.price, at=envelope.occurred_at)
 
 
 def _delight(events) -> None:
-    services.delight(order_numbers=[data.order_id for data, _envelope in events], now=timezone.now())
+    on_events.delight(order_numbers=[data.order_id for data, _envelope in events], now=timezone.now())
+
+
+def _stock_out(events) -> None:
+    on_events.stock_out_tell(order_numbers=[data.order_id for data, envelope in events
+                                           if data.by != "customer" and on_events.fresh(envelope.occurred_at)])
 
 
 EVENT_TYPES = [
@@ -67,4 +72,6 @@ EVENT_TYPES = [
               doc="`order_id`, `sku`, `detail?`"),
 ]
 LISTENERS = [EventListener("proactive.price_protection", frozenset({"price.changed"}), _price_protection, order=50),
-             EventListener("proactive.delight", frozenset({"order.placed"}), _delight, order=60)]
+             EventListener("proactive.delight", frozenset({"order.placed"}), _delight, order=60),
+             # before claims' refund (order 10), so the refund email finds what was recorded
+             EventListener("proactive.stock_out", frozenset({"order.cancelled"}), _stock_out, order=5)]

@@ -30,6 +30,7 @@ class RemedySettings(models.Model):
                                              default=rules.Settings.playback_threshold)
     price_on = models.BooleanField(default=rules.Settings.price_on)
     price_days = models.PositiveIntegerField(default=rules.Settings.price_days)
+    elsewhere_on = models.BooleanField(default=rules.Settings.elsewhere_on)
     delight_on = models.BooleanField(default=rules.Settings.delight_on)
     loyal_orders = models.PositiveIntegerField(default=rules.Settings.loyal_orders)
     delight_percent = models.PositiveIntegerField(default=rules.Settings.delight_percent)
@@ -47,8 +48,9 @@ class Firing(models.Model):
                                                     (rules.Rule.STALLED, _("Tracking stalled")),
                                                     (rules.Rule.DIGITAL, _("Poor digital delivery")),
                                                     (rules.Rule.PRICE_DROP, _("Price drop")),
-                                                    (rules.Rule.DELIGHT, _("Surprise and delight"))])
-    step = models.CharField(max_length=8, choices=[(rules.Step.TELL, _("Told it is running late")),
+                                                    (rules.Rule.DELIGHT, _("Surprise and delight")),
+                                                    (rules.Rule.STOCK_OUT, _("Cancelled for lack of stock"))])
+    step = models.CharField(max_length=8, choices=[(rules.Step.TELL, _("Told the customer")),
                                                    (rules.Step.TRACE, _("Asked the carrier to trace it")),
                                                    (rules.Step.REMEDY, _("Refunded or sent again")),
                                                    (rules.Step.UPGRADE, _("Shipping upgraded as a thank-you"))])
@@ -67,6 +69,7 @@ class Firing(models.Model):
                                     help_text=_("The carrier trace asked of the shop."))
     estimate = models.DateTimeField(null=True, blank=True, help_text=_("The carrier's estimate when we told them."))
     promise_due = models.DateTimeField(null=True, blank=True, help_text=_("When we said we would act by."))
+    detail = models.JSONField(default=dict, blank=True, help_text=_("What we pointed the customer to, when we did."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rule", "step", "order", "subject"],

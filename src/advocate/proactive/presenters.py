@@ -28,6 +28,34 @@ def _sentence(firing: Firing, now: datetime, to_customer: bool, remedied: bool) 
         values["by"] = relative_day(firing.promise_due, now)
     if firing.refund_id:
         values["amount"] = format_money(firing.refund.amount, firing.refund.currency)
+    if firing.rule == rules.Rule.STOCK_OUT:
+        found = firing.detail.get("found", [])
+        values["elsewhere"] = ", ".join(_("%(title)s from %(seller)s") % item for item in found)
+        if not to_customer:
+            if found:
+                return _("%(day)s: cancelled by the seller — pointed the customer to %(elsewhere)s.") % values
+            return _("%(day)s: cancelled by the seller — no other seller has it in stock.") % values
+        if found:
+            return _("%(day)s: the seller could not send it, so we pointed you to other sellers who have it in "
+                     "stock: %(elsewhere)s.") % values
+        return _("%(day)s: the seller could not send it, and no other seller on our marketplace has it in stock "
+                 "right now.") % values
+    if firing.rule == rules.Rule.DELIGHT:
+        if not to_customer:
+            return _("%(day)s: shipping upgraded to the fastest service as a surprise thank-you.") % values
+        return _("%(day)s: as a thank-you, we upgraded your shipping to our fastest service, at no cost.") % values
+    if firing.rule == rules.Rule.DIGITAL:
+        if not to_customer:
+            return _("%(day)s: %(item)s played badly or would not download — refunded %(amount)s.") % {
+                **values, "item": firing.subject}
+        return _("%(day)s: it did not play or download as it should, so we refunded you. %(refund)s") % {
+            **values, "refund": refund_sentence(firing.refund)}
+    if firing.rule == rules.Rule.PRICE_DROP:
+        if not to_customer:
+            return _("%(day)s: the price of %(item)s dropped — refunded the difference, %(amount)s.") % {
+                **values, "item": firing.subject}
+        return _("%(day)s: the price went down soon after you ordered, so we refunded you the difference. "
+                 "%(refund)s") % {**values, "refund": refund_sentence(firing.refund)}
     if firing.step == rules.Step.TELL:
         if not to_customer:
             if firing.over_budget:
@@ -48,22 +76,6 @@ def _sentence(firing: Firing, now: datetime, to_customer: bool, remedied: bool) 
             return _("%(day)s: we asked the carrier to trace your parcel.") % values
         return _("%(day)s: we asked the carrier to trace your parcel. If they have no news of it by %(by)s, we "
                  "will put it right without you having to ask.") % values
-    if firing.rule == rules.Rule.DELIGHT:
-        if not to_customer:
-            return _("%(day)s: shipping upgraded to the fastest service as a surprise thank-you.") % values
-        return _("%(day)s: as a thank-you, we upgraded your shipping to our fastest service, at no cost.") % values
-    if firing.rule == rules.Rule.DIGITAL:
-        if not to_customer:
-            return _("%(day)s: %(item)s played badly or would not download — refunded %(amount)s.") % {
-                **values, "item": firing.subject}
-        return _("%(day)s: it did not play or download as it should, so we refunded you. %(refund)s") % {
-            **values, "refund": refund_sentence(firing.refund)}
-    if firing.rule == rules.Rule.PRICE_DROP:
-        if not to_customer:
-            return _("%(day)s: the price of %(item)s dropped — refunded the difference, %(amount)s.") % {
-                **values, "item": firing.subject}
-        return _("%(day)s: the price went down soon after you ordered, so we refunded you the difference. "
-                 "%(refund)s") % {**values, "refund": refund_sentence(firing.refund)}
     if firing.refund_id:
         if not to_customer:
             return _("%(day)s: still no news from the carrier — refunded %(amount)s.") % values

@@ -19,10 +19,13 @@ both fire the same steps on the same orders.
 - *Price drop* (`Rule.PRICE_DROP`): the seller lowers a product's price within `price_days` of an order; the
   difference is refunded, and the customer told.
 
+- *Cancelled for lack of stock* (`Rule.STOCK_OUT`): when the seller (or our warehouse) cancels, the refund
+  email and the order page point the customer to the same item in stock from another seller on the
+  marketplace, or say honestly that nobody else has it right now.
 - *Surprise and delight* (`Rule.DELIGHT`, off until an operator turns it on): some of a loyal customer's new
   orders are sent by the fastest service at no cost, with a thank-you, within a monthly budget.
 
-The last three act on an event as it arrives (`services`); the first two on the passing of time.
+The last four act on an event as it arrives (`services`); the first two on the passing of time.
 
 A rule never fires about an order that is cancelled, about which the customer has already reported a problem,
 or whose moment passed long ago (`TOO_OLD`: switching a rule on does not write to last month's customers).
@@ -31,7 +34,7 @@ or whose moment passed long ago (`TOO_OLD`: switching a rule on does not write t
 import hashlib
 import heapq
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -44,6 +47,7 @@ class Rule(StrEnum):
     DIGITAL = "digital"
     PRICE_DROP = "price_drop"
     DELIGHT = "delight"
+    STOCK_OUT = "stock_out"
 
 
 class Step(StrEnum):
@@ -85,6 +89,7 @@ class Settings:
     playback_threshold: Decimal = Decimal("0.50")  # a playback quality (0 to 1) below this is refunded
     price_on: bool = True
     price_days: int = 14  # a price drop this many days after the order is refunded the difference
+    elsewhere_on: bool = True  # a seller's cancellation points the customer to the item in stock elsewhere
     delight_on: bool = False
     loyal_orders: int = 10  # a customer with this many orders in the last 365 days is loyal (members always are)
     delight_percent: int = 10  # the share of a loyal customer's new orders upgraded, as a surprise
@@ -206,6 +211,11 @@ def price_difference(*, paid: Decimal, price: Decimal, quantity: int, placed_at:
     if not settings.price_on or not placed_at <= changed_at <= placed_at + timedelta(days=settings.price_days):
         return Decimal(0)
     return max(paid - price, Decimal(0)) * quantity
+
+
+def month_start(moment: datetime) -> datetime:
+    """The start of the calendar month (UTC) that budgets are counted in."""
+    return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def loyal(*, orders_last_year: int, member: bool, settings: Settings) -> bool:

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from advocate.accounts.decorators import operator_required
 
+from . import dry_run, rules, services, switches
 from . import incidents as incidents_service
-from . import rules, services
 from .models import Firing, Incident, IncidentKind, IncidentNotice, RemedySettings
 from .presenters import firing_sentence, notice_sentence
 
@@ -23,21 +23,21 @@ SHOWN = 20
 def remedies(request):
     """The proactive rules: what they did lately, their switches, and a dry run over the last 90 days."""
     now = timezone.now()
-    chosen, errors, tried = services.settings_current(), {}, None
+    chosen, errors, tried = switches.settings_current(), {}, None
     typed = {name: str(value) for name, value in asdict(chosen).items()}
     if request.method == "POST":
         typed = {name: request.POST.get(name, "")[:40] for name in typed}
-        chosen, errors = services.settings_parse(typed)
+        chosen, errors = switches.settings_parse(typed)
         if not errors and request.POST.get("action") == "try":
-            tried = services.dry_run(chosen=chosen, days=TRY_DAYS, now=now)
+            tried = dry_run.dry_run(chosen=chosen, days=TRY_DAYS, now=now)
         elif not errors:
-            services.settings_save(chosen=chosen, by=request.user)
+            switches.settings_save(chosen=chosen, by=request.user)
             messages.success(request, _("Saved. The rules work with these settings from the next tick on."))
             return redirect("remedies")
     recent = services.firings_of(Firing.objects.filter(at__gte=now - timedelta(days=30)).values("order"))
     remedied = {f.order_id for f in recent if f.step == rules.Step.REMEDY}
     return render(request, "proactive/remedies.html", {
-        "typed": typed, "errors": errors, "tried": tried, "try_days": TRY_DAYS, "saved": services.settings_row(),
+        "typed": typed, "errors": errors, "tried": tried, "try_days": TRY_DAYS, "saved": switches.settings_row(),
         "recent": [(f, firing_sentence(f, now, to_customer=False, remedied=f.order_id in remedied))
                    for f in recent[:SHOWN]],
         "recent_count": len(recent), "credit_choices": RemedySettings._meta.get_field("credit_for").choices,

@@ -7,6 +7,7 @@ from advocate.core.db import retrying_write
 from advocate.notifications.services import email_queue
 
 from .. import ledger
+from ..hooks import cancellation_notes
 from ..models import Refund, RefundCause
 from ..rules import Party
 from .notify import email_context
@@ -25,7 +26,8 @@ def cancelled_order_refund(order: Order, *, notify: bool = True):
         return refund
     customer = order.customer
     email_queue(key=f"order:{order.pk}:cancel-refund", to=customer.email, template="claims/email/customer.txt",
-                context=email_context(customer, order, event="order_cancelled", refund=refund),
+                context=email_context(customer, order, event="order_cancelled", refund=refund,
+                                     notes=cancellation_notes(order)),
                 language=customer.language, time_zone=customer.time_zone, order=order)
     return refund
 

@@ -13,8 +13,9 @@ from advocate.claims.selectors import to_base_currency
 from advocate.commerce.models import Instruction, Order, Product
 from advocate.conftest import BOB
 from advocate.notifications.models import OutboundEmail
+from advocate.proactive.dry_run import dry_run
 from advocate.proactive.models import Firing, RemedySettings
-from advocate.proactive.services import dry_run, settings_current
+from advocate.proactive.switches import settings_current
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +117,24 @@ def test_surprises_are_off_until_an_operator_turns_them_on(shop, post_events, co
     commit(lambda: post_events([shop.order_placed("N-9", placed_at=now - timedelta(minutes=1))]))
     assert not Instruction.objects.filter(kind="upgrade_shipping").exists()
     assert dry_run(chosen=settings_current(), days=1, now=now).delighted == 0
+
+
+def test_a_seller_cancelling_for_lack_of_stock_points_the_customer_to_another_seller(shop, post_events, commit,
+                                                                                     login, alice, settings):
+    settings.ADVOCATE_PRODUCT_URL = "https://shop.example/p/{seller}/{sku}"
+    southward = {"id": "southward", "name": "Southward Goods"}
+    shop.send(shop.order_placed("S-0", seller=southward, lines=[
+        {"sku": "LAMP-01", "title": "Desk lamp", "quantity": 1, "unit_price": "41.00"}]),
+        shop.event("stock.changed", {"seller_id": "southward", "sku": "LAMP-01", "quantity": 5}),
+        shop.order_placed("C-1"), shop.payment_captured("C-1"), shop.order_placed("C-2"), shop.payment_captured("C-2"))
+
+    commit(lambda: post_events([shop.order_cancelled("C-1", by="seller", reason="out of stock"),
+                                shop.order_cancelled("C-2", by="customer")]))
+    email = OutboundEmail.objects.get(order__external_id="C-1")
+    assert "Refund of" in email.body and "Other sellers on our marketplace have it in stock" in email.body
+    assert "Desk lamp, from Southward Goods: https://shop.example/p/southward/LAMP-01" in email.body
+    assert "Ceramic mug set is not available from another seller on our marketplace right now." in email.body
+    assert "Other sellers" not in OutboundEmail.objects.get(order__external_id="C-2").body, "they chose it"
+    page = login(alice).get("/orders/C-1/").content.decode()
+    assert "we pointed you to other sellers who have it in stock: Desk lamp from Southward Goods." in page
+    assert dry_run(chosen=settings_current(), days=1, now=timezone.now()).pointed == 1

@@ -16,8 +16,10 @@ from advocate.commerce.models import Instruction, Order
 from advocate.conftest import ALICE, BOB
 from advocate.notifications.models import OutboundEmail
 from advocate.proactive import rules
+from advocate.proactive.dry_run import dry_run
 from advocate.proactive.models import Firing, RemedySettings
-from advocate.proactive.services import dry_run, remedies_run, settings_current
+from advocate.proactive.services import remedies_run
+from advocate.proactive.switches import settings_current
 from advocate.trust.models import Promise, PromiseState
 
 pytestmark = pytest.mark.django_db

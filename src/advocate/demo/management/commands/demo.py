@@ -68,8 +68,9 @@ class Command(BaseCommand):
         now = opts["now"] or timezone.now()
         proactive_demo.switch_on()
         remedied = proactive_services.remedies_replay(since=now - timedelta(days=REMEDY_DAYS), now=now)
-        self.stdout.write(f"{remedied:,} proactive remedies carried out over the last {REMEDY_DAYS} days (late orders "
-                          "told, stalled parcels traced and put right: see a customer's order page)")
+        self.stdout.write(f"{remedied:,} proactive remedies carried out over the last {REMEDY_DAYS} days (late "
+                          "orders told, stalled parcels traced and put right, seller cancellations pointed to other "
+                          "sellers: see a customer's order page)")
         incident, told = proactive_demo.declare_incident(now=now)
         self.stdout.write(f"Incident declared ({incident.title}): {told:,} customers told before they asked")
         # The generator writes in bulk, past the upkeep that counts contacts and orders as they happen.
