@@ -70,6 +70,8 @@ class Firing(models.Model):
     estimate = models.DateTimeField(null=True, blank=True, help_text=_("The carrier's estimate when we told them."))
     promise_due = models.DateTimeField(null=True, blank=True, help_text=_("When we said we would act by."))
     detail = models.JSONField(default=dict, blank=True, help_text=_("What we pointed the customer to, when we did."))
+    settled_at = models.DateTimeField(null=True, blank=True, help_text=_(
+        "A trace: when its promise was kept (the parcel was heard of again, or it was put right)."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rule", "step", "order", "subject"],

@@ -88,14 +88,15 @@ def _candidates(now: datetime, chosen: rules.Settings) -> set[int]:
                                          order__state=OrderState.PLACED)
     if chosen.late_on:
         recent = now - rules.TOO_OLD
-        told = Exists(Firing.objects.filter(order=OuterRef("order_id"), rule=rules.Rule.LATE))
+        # (rule and step both given: the unique index on rule, step, order then finds it at once)
+        told = Firing.objects.filter(rule=rules.Rule.LATE, step=rules.Step.TELL)
         late = on_the_way.filter(Q(estimated_delivery__gt=F("order__promised_latest")) | Q(estimated_delivery__lt=now)
                                  | Q(state=ShipmentState.EXCEPTION), order__promised_latest__gte=recent)
-        ids |= set(late.exclude(told).values_list("order_id", flat=True))
+        ids |= set(late.exclude(Exists(told.filter(order=OuterRef("order_id")))).values_list("order_id", flat=True))
         unsent = Order.objects.filter(state=OrderState.PLACED, promised_latest__gte=recent,
                                       ship_by__lte=now - chosen.ship_grace).exclude(
             Exists(Shipment.objects.filter(order=OuterRef("pk")))).exclude(
-            Exists(Firing.objects.filter(order=OuterRef("pk"), rule=rules.Rule.LATE)))
+            Exists(told.filter(order=OuterRef("pk"))))
         ids |= set(unsent.values_list("pk", flat=True))
     if chosen.stalled_on:
         quiet_since = now - timedelta(days=chosen.stalled_days)
@@ -104,12 +105,10 @@ def _candidates(now: datetime, chosen: rules.Settings) -> set[int]:
         stalled = on_the_way.filter(shipped_at__lte=quiet_since).exclude(Exists(heard)).exclude(
             Exists(traced.filter(order=OuterRef("order_id"))))
         ids |= set(stalled.values_list("order_id", flat=True))
-        # Traced lately and not remedied: due a remedy, or its promise kept by news. (A trace older than its
-        # remedy's time plus a week is let go: its promise was kept by news, or is counted as broken.)
-        remedied = Firing.objects.filter(rule=rules.Rule.STALLED, step=rules.Step.REMEDY)
+        # Traced lately and not settled: due a remedy, or its promise kept by news. (A trace older than its
+        # remedy's time plus a week is let go: its promise is counted as broken.)
         lately = now - timedelta(days=chosen.remedy_days) - TRACE_WATCHED
-        ids |= set(traced.filter(at__gte=lately).exclude(order_id__in=remedied.values("order_id"))
-                   .values_list("order_id", flat=True))
+        ids |= set(traced.filter(at__gte=lately, settled_at=None).values_list("order_id", flat=True))
     return ids
 
 
@@ -144,7 +143,14 @@ def _run_chunk(ids: list[int], now: datetime, chosen: rules.Settings, done: dict
         elif step == rules.Step.REMEDY:
             done["remedies_remedied"] += _fire(order_id, history, rules.Rule.STALLED, step, now, chosen)
         elif traced_at is not None and rules.news_since(history, now, traced_at):
-            done["remedies_news"] += promise_keep(key=_promise_key(order_id), now=now)
+            done["remedies_news"] += _trace_settle(order_id, now)
+
+
+def _trace_settle(order_id: int, now: datetime) -> int:
+    """The trace's promise is kept: the parcel was heard of again, or the order was put right."""
+    Firing.objects.filter(order_id=order_id, rule=rules.Rule.STALLED, step=rules.Step.TRACE,
+                          settled_at=None).update(settled_at=now)
+    return int(promise_keep(key=_promise_key(order_id), now=now))
 
 
 def _promise_key(order_id: int) -> str:
@@ -235,7 +241,7 @@ def _remedy(firing: Firing, chosen: rules.Settings, key: str, now: datetime, con
             order=order, report=None, liable=Party.PLATFORM, key=key, memo=_("Lost in transit"),
             value=sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
             lines=[{"sku": line.sku, "title": line.title, "quantity": line.quantity} for line in lines])
-    promise_keep(key=_promise_key(order.pk), now=now)
+    _trace_settle(order.pk, now)
     context.update(refund=firing.refund, replacement=firing.replacement)
 
 

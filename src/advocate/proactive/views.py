@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from advocate.accounts.decorators import operator_required
+from advocate.core.numbers import page_number
 
 from . import dry_run, rules, services, switches
 from . import incidents as incidents_service
@@ -34,13 +35,18 @@ def remedies(request):
             switches.settings_save(chosen=chosen, by=request.user)
             messages.success(request, _("Saved. The rules work with these settings from the next tick on."))
             return redirect("remedies")
-    recent = services.firings_of(Firing.objects.filter(at__gte=now - timedelta(days=30)).values("order"))
-    remedied = {f.order_id for f in recent if f.step == rules.Step.REMEDY}
+    page = page_number(request.GET.get("page"))
+    firings = list(Firing.objects.select_related("order", "refund").order_by("-at", "-pk")
+                   [(page - 1) * SHOWN:page * SHOWN + 1])
+    remedied = set(Firing.objects.filter(order__in={f.order_id for f in firings}, rule=rules.Rule.STALLED,
+                                         step=rules.Step.REMEDY).values_list("order_id", flat=True))
     return render(request, "proactive/remedies.html", {
         "typed": typed, "errors": errors, "tried": tried, "try_days": TRY_DAYS, "saved": switches.settings_row(),
         "recent": [(f, firing_sentence(f, now, to_customer=False, remedied=f.order_id in remedied))
-                   for f in recent[:SHOWN]],
-        "recent_count": len(recent), "credit_choices": RemedySettings._meta.get_field("credit_for").choices,
+                   for f in firings[:SHOWN]],
+        "page": page, "has_next": len(firings) > SHOWN,
+        "recent_count": Firing.objects.filter(at__gte=now - timedelta(days=30)).count(),
+        "credit_choices": RemedySettings._meta.get_field("credit_for").choices,
         "remedy_choices": RemedySettings._meta.get_field("remedy").choices, "spent": services.credits_this_month(now),
     }, status=422 if errors else 200)
 

@@ -225,7 +225,7 @@ def test_operators_try_and_save_the_rules_and_nobody_else_can(shop, commit, logi
     assert settings_current().remedy == rules.Remedy.RESHIP and settings_current().credit_for == "everyone"
 
 
-def test_the_customer_sees_on_the_order_page_what_was_done(shop, commit, login, alice, associate):
+def test_the_customer_sees_on_the_order_page_what_was_done(shop, commit, login, alice, associate, operator):
     now = timezone.now()
     order = late_order(shop, "L-9", now)
     commit(lambda: remedies_run(now=now))
@@ -233,3 +233,5 @@ def test_the_customer_sees_on_the_order_page_what_was_done(shop, commit, login, 
     assert "What we did without being asked" in page and "Today: we told you it was running late." in page
     staff = login(associate).get(f"/orders/{order.external_id}/").content.decode()
     assert "Today: told the customer it is running late." in staff
+    listed = login(operator).get(PAGE).content.decode()
+    assert "1 step in the last 30 days." in listed and "Today: told the customer it is running late." in listed
