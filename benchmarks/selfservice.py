@@ -12,7 +12,9 @@ the real services, in time order:
 - the customer acts when a real one would: a damaged, wrong or incomplete parcel the day after delivery; a
   parcel that never came as soon as the rules allow (promised date + grace); a parcel that is only late is
   followed on the order page ("Running late — new estimate …") and reported only if it is still missing
-  when reporting opens; orders the seller or the customer cancelled were refunded without asking;
+  when reporting opens; orders the seller or the customer cancelled were refunded without asking; a parcel the
+  proactive rules already put right (the demo runs them over its last 14 days: traced, then refunded or sent
+  again with still no news) before the customer would report it is not reported at all;
 - sellers answer guarantee claims as their quality tier suggests (seeded): they refund, dispute (a person
   decides), or let the deadline pass (the marketplace refunds, `advocate tick`);
 - carriers scan returns one to three days after the return is authorised.
@@ -186,6 +188,11 @@ class _Player:
     def play(self) -> None:
         from advocate.demo.marketplace import TROUBLES
         from advocate.demo.models import DemoScenario
+        from advocate.proactive.models import Firing
+
+        # The demo ran the proactive rules over its last 14 days: parcels they put right (refunded or sent
+        # again) without anyone asking.
+        self.put_right = dict(Firing.objects.filter(rule="stalled", step="remedy").values_list("order_id", "at"))
 
         plans = []
         for scenario in DemoScenario.objects.filter(kind__in=TROUBLES).select_related(
@@ -209,6 +216,10 @@ class _Player:
             return None
         if kind in ("slow_to_ship", "multi_parcel"):
             self.outcomes[kind]["followed on the order page"] += 1
+            return None
+        if kind in ("late", "lost") and self.put_right.get(order.pk, self.now) < min(
+                self.now, order.promised_latest + timedelta(days=3, minutes=5)):
+            self.outcomes[kind]["put right before they asked (proactive)"] += 1
             return None
         if kind == "late":
             last = max((s.delivered_at or s.estimated_delivery or order.promised_latest for s in shipments),

@@ -105,10 +105,15 @@ def _candidates(now: datetime, chosen: rules.Settings) -> set[int]:
         stalled = on_the_way.filter(shipped_at__lte=quiet_since).exclude(Exists(heard)).exclude(
             Exists(traced.filter(order=OuterRef("order_id"))))
         ids |= set(stalled.values_list("order_id", flat=True))
-        # Traced lately and not settled: due a remedy, or its promise kept by news. (A trace older than its
-        # remedy's time plus a week is let go: its promise is counted as broken.)
+        # Traced lately, not settled, and now due its remedy or heard of since (its promise kept by news). (A
+        # trace older than its remedy's time plus a week is let go: its promise is counted as broken.)
         lately = now - timedelta(days=chosen.remedy_days) - TRACE_WATCHED
-        ids |= set(traced.filter(at__gte=lately, settled_at=None).values_list("order_id", flat=True))
+        heard = Exists(TrackingScan.objects.filter(shipment__order=OuterRef("order_id"),
+                                                   occurred_at__gt=OuterRef("at")))
+        arrived = Exists(Shipment.objects.filter(order=OuterRef("order_id"), delivered_at__gt=OuterRef("at")))
+        due = Q(at__lte=now - timedelta(days=chosen.remedy_days))
+        ids |= set(traced.filter(due | heard | arrived, at__gte=lately, settled_at=None)
+                   .values_list("order_id", flat=True))
     return ids
 
 
