@@ -217,9 +217,12 @@ class _Player:
         if kind in ("slow_to_ship", "multi_parcel"):
             self.outcomes[kind]["followed on the order page"] += 1
             return None
-        if kind in ("late", "lost") and self.put_right.get(order.pk, self.now) < min(
-                self.now, order.promised_latest + timedelta(days=3, minutes=5)):
-            self.outcomes[kind]["put right before they asked (proactive)"] += 1
+        if kind in ("late", "lost") and order.pk in self.put_right:
+            # The database already holds the rules' refund or new parcel (the demo ran them up to now). Had the
+            # customer reported first, their report would have been decided instead, by the same kind of rule.
+            first = self.put_right[order.pk] <= order.promised_latest + timedelta(days=3, minutes=5)
+            self.outcomes[kind]["put right before they asked (proactive)" if first
+                                else "put right by the rules, after the customer could have reported"] += 1
             return None
         if kind == "late":
             last = max((s.delivered_at or s.estimated_delivery or order.promised_latest for s in shipments),

@@ -146,7 +146,7 @@ def why_not(option: Option, *, seller_ships: bool = False, in_email: bool = Fals
 
 # On the order page, only the notes that tell the customer something they can act on (or when).
 _NOTES_ON_ORDER_PAGE = {Why.ALREADY_SHIPPED, Why.NOT_DELIVERED, Why.NOT_DUE, Why.PARTLY_DELIVERED,
-                        Why.WINDOW_CLOSED, Why.RETURN_NOT_OVERDUE, Why.NOTHING_LEFT}
+                        Why.WINDOW_CLOSED, Why.RETURN_NOT_OVERDUE, Why.NOTHING_LEFT, Why.NOTHING_TO_REFUND}
 
 
 def option_notes(options: list[Option], *, seller_ships: bool) -> list[str]:

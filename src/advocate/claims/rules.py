@@ -235,6 +235,9 @@ def option(problem: Problem, order: OrderSituation, policy: Policy, now: datetim
         return no(Why.NOT_SHIPPED)
     if not open_lines:
         return no(Why.NOTHING_LEFT)
+    remedies = _remedies(problem, order, open_lines)
+    if remedies == (Remedy.REFUND,) and order.refunded > 0 and order.refundable <= 0:
+        return no(Why.NOTHING_TO_REFUND)  # refunded in full already (before they asked, say): nothing to report
     if problem == Problem.NOT_RECEIVED:
         if order.delivered_at is None and order.any_delivered_at is not None:
             # Part of it came. Which items did not is for the customer to say (parcels do not list them).
@@ -245,7 +248,7 @@ def option(problem: Problem, order: OrderSituation, policy: Policy, now: datetim
                 return no(Why.NOT_DUE, may_report_from)
         elif now > order.delivered_at + timedelta(days=policy.problem_window_days):
             return no(Why.WINDOW_CLOSED, order.delivered_at + timedelta(days=policy.problem_window_days))
-        return Option(problem, True, remedies=_remedies(problem, order, open_lines))
+        return Option(problem, True, remedies=remedies)
     if order.any_delivered_at is None:
         return no(Why.NOT_DELIVERED)
     # A return after its window is not refused: a person looks at it (see `decide`) — until the problem
@@ -253,7 +256,7 @@ def option(problem: Problem, order: OrderSituation, policy: Policy, now: datetim
     closes = order.any_delivered_at + timedelta(days=policy.problem_window_days)
     if now > closes:
         return no(Why.WINDOW_CLOSED, closes)
-    return Option(problem, True, remedies=_remedies(problem, order, open_lines))
+    return Option(problem, True, remedies=remedies)
 
 
 def merge_options(per_group: list[list[Option]]) -> list[Option]:

@@ -112,7 +112,7 @@ def test_not_before_its_time_and_not_after_the_customer_reported_it(shop, commit
     assert not Firing.objects.filter(order=reported).exists()
 
 
-def test_a_stalled_parcel_is_traced_then_refunded_and_the_promise_is_kept(shop, commit):
+def test_a_stalled_parcel_is_traced_then_refunded_and_the_promise_is_kept(shop, commit, login, alice):
     now = timezone.now()
     order = stalled_order(shop, "T-1", now)
     assert commit(lambda: remedies_run(now=now))["remedies_traced"] == 1
@@ -132,6 +132,10 @@ def test_a_stalled_parcel_is_traced_then_refunded_and_the_promise_is_kept(shop, 
     promise.refresh_from_db()
     assert promise.state == PromiseState.KEPT
     assert "Refund of" in emails(order)[-1].body
+    # Nothing left to report: the order page says why, rather than offering a report that would be refused.
+    page = login(alice).get("/orders/T-1/").content.decode()
+    assert "Everything you paid for this order has already been refunded." in page
+    assert "/orders/T-1/problem/not_received/" not in page
     assert commit(lambda: remedies_run(now=later + timedelta(hours=1))) == {
         "remedies_told_late": 0, "remedies_traced": 0, "remedies_remedied": 0, "remedies_news": 0}
 
