@@ -48,6 +48,7 @@ def remedies(request):
         "recent_count": Firing.objects.filter(at__gte=now - timedelta(days=30)).count(),
         "credit_choices": RemedySettings._meta.get_field("credit_for").choices,
         "remedy_choices": RemedySettings._meta.get_field("remedy").choices, "spent": services.credits_this_month(now),
+        "budget": switches.settings_current().monthly_budget,
     }, status=422 if errors else 200)
 
 
