@@ -82,6 +82,7 @@ urlpatterns = [
     path("operations/policies/<int:layer_id>/", claim_views.policies, name="policy_edit"),
     path("operations/automation/", triage_views.automation, name="automation"),
     path("operations/remedies/", proactive_views.remedies, name="remedies"),
+    path("orders/<str:external_id>/remedy/", proactive_views.remedy_choose, name="remedy_choose"),
     path("operations/incidents/", proactive_views.incidents, name="incidents"),
     path("operations/incidents/<int:incident_id>/", proactive_views.incident, name="incident"),
     path("contact/", case_views.contact, name="contact"),

@@ -7,7 +7,8 @@ from advocate.commerce.panels import OrderPanel
 from . import rules
 from .incidents import notices_of
 from .presenters import firing_sentence, notice_sentence
-from .services import firings_of
+from .services import firings_of, open_trace, remedy_choices
+from .switches import settings_current
 
 SHOWN = 10
 
@@ -27,7 +28,11 @@ def _order(request, order, now):
     if request.user.is_seller:
         return None  # sellers see their own duties on their pages; these are the marketplace's to the buyer
     lines = _lines([order], now, to_customer=request.user.is_customer)
-    return {"lines": [sentence for _order, sentence in lines]} if lines else None
+    if not lines:
+        return None
+    trace = open_trace(order) if request.user.is_customer and remedy_choices(order) else None
+    return {"lines": [sentence for _order, sentence in lines], "trace": trace,
+            "choice": trace.detail.get("choice", settings_current().remedy) if trace else ""}
 
 
 def _conversation(request, conversation, now):

@@ -22,6 +22,7 @@ from advocate.claims.rules import Party
 from advocate.claims.selectors import to_base_currency
 from advocate.claims.services.notify import email_context
 from advocate.commerce.models import (
+    Fulfilment,
     InstructionKind,
     Membership,
     Order,
@@ -31,6 +32,7 @@ from advocate.commerce.models import (
     TrackingScan,
 )
 from advocate.commerce.services import instruct
+from advocate.core.errors import Invalid, Refused
 from advocate.notifications.services import email_queue
 from advocate.trust.services import promise_keep, promise_make
 
@@ -231,13 +233,40 @@ def _trace(firing: Firing, history: rules.History, now: datetime, chosen: rules.
                  what=_("Refund or send again order %(number)s if the carrier has no news of it") % {
                      "number": order.external_id},
                  link=reverse("order_detail", args=[order.external_id]))
-    context.update(silent_since=silent, remedy=chosen.remedy, act_by=firing.promise_due)
+    context.update(silent_since=silent, remedy=chosen.remedy, act_by=firing.promise_due,
+                   may_choose=remedy_choices(order))
+
+
+def remedy_choices(order: Order) -> bool:
+    """Whether the customer may choose how a lost parcel is put right: a refund, or the order sent again from
+    our warehouse (a seller who ships it refunds)."""
+    return order.fulfilled_by == Fulfilment.PLATFORM
+
+
+def open_trace(order: Order) -> Firing | None:
+    """The trace still waiting for news (or for its remedy) on this order, if there is one."""
+    return Firing.objects.filter(order=order, rule=rules.Rule.STALLED, step=rules.Step.TRACE,
+                                 settled_at=None).first()
+
+
+def remedy_choose(*, order: Order, remedy: str) -> Firing:
+    """The customer says how they would rather have a lost parcel put right, should there still be no news."""
+    trace = open_trace(order)
+    if trace is None or not remedy_choices(order):
+        raise Refused("nothing_to_choose", _("There is nothing to choose for this order any more."))
+    if remedy not in rules.Remedy:
+        raise Invalid("remedy", _("Choose a refund or a new parcel."), field="remedy")
+    trace.detail = {**trace.detail, "choice": remedy}
+    trace.save(update_fields=["detail"])
+    return trace
 
 
 def _remedy(firing: Firing, chosen: rules.Settings, key: str, now: datetime, context: dict) -> None:
     order = firing.order
     left = ledger.refundable(order)
-    if chosen.remedy == rules.Remedy.REFUND and left > 0:
+    trace = open_trace(order)
+    choice = (trace.detail.get("choice") if trace is not None and remedy_choices(order) else None) or chosen.remedy
+    if choice == rules.Remedy.REFUND and left > 0:
         firing.refund = ledger.refund_issue(order=order, amount=left, payer=Party.PLATFORM, key=key,
                                             cause=RefundCause.PROACTIVE, memo=_("Lost in transit"))
     else:

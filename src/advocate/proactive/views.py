@@ -3,13 +3,18 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from advocate.accounts.decorators import operator_required
+from advocate.commerce import selectors as commerce_selectors
 from advocate.core.numbers import page_number
+from advocate.core.web import attempt
 
 from . import dry_run, rules, services, switches
 from . import incidents as incidents_service
@@ -107,3 +112,15 @@ def incident(request, incident_id: int):
         "incident": found, "figures": incidents_service.incident_figures(found),
         "notices": [(n, notice_sentence(n, now, to_customer=False)) for n in notices],
     })
+
+
+@login_required
+@require_POST
+def remedy_choose(request, external_id: str):
+    """The customer's choice, on their order page, of how a lost parcel is put right should there be no news."""
+    if not request.user.is_customer:
+        raise Http404("No such page")
+    order = commerce_selectors.order_detail(request.user, external_id)
+    if attempt(request, lambda: services.remedy_choose(order=order, remedy=request.POST.get("remedy", ""))):
+        messages.success(request, _("Thank you: if there is still no news, we will do as you chose."))
+    return redirect("order_detail", external_id)

@@ -13,7 +13,7 @@ from advocate.claims.models import LedgerTransaction, Refund
 from advocate.claims.selectors import to_base_currency
 from advocate.claims.services.associates import associate_given
 from advocate.commerce.models import Instruction, Order
-from advocate.conftest import ALICE, BOB
+from advocate.conftest import ALICE, BOB, PLATFORM
 from advocate.notifications.models import OutboundEmail
 from advocate.proactive import rules
 from advocate.proactive.dry_run import dry_run
@@ -239,3 +239,30 @@ def test_the_customer_sees_on_the_order_page_what_was_done(shop, commit, login, 
     assert "Today: told the customer it is running late." in staff
     listed = login(operator).get(PAGE).content.decode()
     assert "1 step in the last 30 days." in listed and "Today: told the customer it is running late." in listed
+
+
+def test_a_customer_chooses_a_new_parcel_over_a_refund_on_the_order_page(shop, commit, login, alice, bob):
+    now = timezone.now()
+    shipped = now - timedelta(days=4.5)
+    shop.send(shop.order_placed("W-1", fulfilled_by="platform", seller=PLATFORM, placed_at=shipped - timedelta(hours=5),
+                                ship_by=shipped, promised_latest=now + timedelta(days=3)),
+              shop.payment_captured("W-1"), shop.shipment_created("W-1", "SW-1", shipped_at=shipped),
+              shop.tracking_scan("SW-1", at=now - timedelta(days=3.5)))
+    commit(lambda: remedies_run(now=now))
+    traced = emails(Order.objects.get(external_id="W-1"))[0]
+    assert "choose between your money back and the order sent again" in traced.body
+
+    client = login(alice)
+    page = client.get("/orders/W-1/").content.decode()
+    assert 'name="remedy" value="refund" checked' in page, "the operators' default until they choose"
+    assert login(bob).post("/orders/W-1/remedy/", {"remedy": "reship"}).status_code == 404, "not Bob's order"
+    assert client.post("/orders/W-1/remedy/", {"remedy": "reship"}, headers={"X-CSRFToken": ""}).status_code == 403
+    assert client.post("/orders/W-1/remedy/", {"remedy": "reship"}).status_code == 302
+    assert 'name="remedy" value="reship" checked' in client.get("/orders/W-1/").content.decode()
+
+    commit(lambda: remedies_run(now=now + timedelta(days=4, minutes=1)))
+    assert not Refund.objects.filter(order__external_id="W-1").exists()
+    assert Instruction.objects.get(kind="replacement", order__external_id="W-1").payload["lines"]
+    assert "we sent your order again" in client.get("/orders/W-1/").content.decode()
+    refused = client.post("/orders/W-1/remedy/", {"remedy": "refund"}, follow=True).content.decode()
+    assert "There is nothing to choose for this order any more." in refused
