@@ -1,7 +1,7 @@
 """Incidents: an operator declares what delays or spoils many orders at once (a carrier's hub, a region, our
-warehouse, a product batch), and every affected customer is told before they write — once per order, with the
-credit the operator chose, through the ledger — by `advocate tick`, a batch at a time, for as long as the
-incident is open (an order that becomes affected later is told then). Its order page shows it."""
+warehouse, a product batch, a payment outage), and every affected customer is told before they write — once per
+order, with the credit the operator chose, through the ledger — by `advocate tick`, a batch at a time, for as long
+as the incident is open (an order that becomes affected later is told then). Its order page shows it."""
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from advocate.claims import ledger
 from advocate.claims.services.notify import email_context
-from advocate.commerce.models import Fulfilment, Order, OrderLine, OrderState, Shipment
+from advocate.commerce.models import Fulfilment, Order, OrderLine, OrderState, Payment, Shipment
 from advocate.core.errors import Invalid
 from advocate.notifications.services import email_queue
 from advocate.trust.services import promise_keep, promise_make
@@ -21,11 +21,12 @@ from advocate.trust.services import promise_keep, promise_make
 from .models import Incident, IncidentKind, IncidentNotice
 
 BATCH = 500  # customers told per incident per tick
+VALUE_FREE = (IncidentKind.WAREHOUSE, IncidentKind.PAYMENT)  # the kinds that need no carrier, place or product
 
 
 def affected(incident: Incident) -> QuerySet[Order]:
     """The orders an incident touches: placed since it began, not cancelled, and — but for a product, which
-    matters however it travelled — still to arrive."""
+    matters however it travelled, and a payment outage, which touches orders not paid yet — still to arrive."""
     orders = Order.objects.filter(state=OrderState.PLACED, placed_at__gte=incident.since)
     on_the_way = Shipment.objects.filter(order=OuterRef("pk"), delivered_at=None)
     to_arrive = Exists(on_the_way) | ~Exists(Shipment.objects.filter(order=OuterRef("pk")))
@@ -38,6 +39,8 @@ def affected(incident: Incident) -> QuerySet[Order]:
             return orders.filter(to_arrive, fulfilled_by=Fulfilment.PLATFORM)
         case IncidentKind.PRODUCT:
             return orders.filter(Exists(OrderLine.objects.filter(order=OuterRef("pk"), sku__iexact=incident.value)))
+        case IncidentKind.PAYMENT:
+            return orders.exclude(Exists(Payment.objects.filter(order=OuterRef("pk"))))
     raise ValueError(incident.kind)
 
 
@@ -47,7 +50,7 @@ def incident_check(*, kind: str, value: str, title: str, since: datetime | None,
     errors = {}
     if kind not in IncidentKind.values:
         errors["kind"] = _("Choose what the incident touches.")
-    elif kind != IncidentKind.WAREHOUSE and not value.strip():
+    elif kind not in VALUE_FREE and not value.strip():
         errors["value"] = _("Name the carrier, the place or the product's SKU.")
     if not title.strip():
         errors["title"] = _("Say what happened, in a few words.")
@@ -70,7 +73,7 @@ def incident_declare(*, kind: str, value: str, title: str, note: str, since: dat
         raise Invalid(field, message, field=field)
     with transaction.atomic():
         incident = Incident.objects.create(
-            kind=kind, value="" if kind == IncidentKind.WAREHOUSE else value.strip()[:200], title=title.strip()[:200],
+            kind=kind, value="" if kind in VALUE_FREE else value.strip()[:200], title=title.strip()[:200],
             note=note.strip()[:2000], since=since, expect_by=expect_by, credit_percent=credit_percent,
             declared_at=now, declared_by=by)
         if expect_by is not None:

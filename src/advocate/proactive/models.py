@@ -85,6 +85,7 @@ class IncidentKind(models.TextChoices):
     REGION = "region", _("A region (orders on their way there)")
     WAREHOUSE = "warehouse", _("Our warehouse (orders we ship, not delivered yet)")
     PRODUCT = "product", _("A product (everyone who bought it since a day)")
+    PAYMENT = "payment", _("Payments (orders whose payment has not come through)")
 
 
 class Incident(models.Model):

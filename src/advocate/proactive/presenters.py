@@ -95,6 +95,9 @@ def incident_what(incident: Incident, product: str = "") -> str:
             return _("Deliveries to %(region)s are delayed.") % {"region": incident.value}
         case IncidentKind.WAREHOUSE:
             return _("A problem at our warehouse is delaying the orders we send.")
+        case IncidentKind.PAYMENT:
+            return _("A problem with our payment provider is holding up payments, so your order's payment has not "
+                     "gone through yet. You do not need to pay again.")
     return _("We have found a problem with %(product)s.") % {"product": product or incident.value}
 
 

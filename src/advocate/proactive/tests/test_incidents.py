@@ -109,3 +109,13 @@ def test_a_product_incident_reaches_its_buyers_delivered_or_not(shop, commit, lo
     assert "credit" not in email.body
     assert IncidentNotice.objects.get().credit is None and IncidentNotice.objects.get().credit_amount is None
     assert Decimal(Incident.objects.get().credit_percent) == 0
+
+
+def test_a_payment_outage_reaches_the_orders_not_paid_yet(shop, commit, login, operator):
+    shop.send(shop.order_placed("U-1"), shop.order_placed("U-2"), shop.payment_captured("U-2"))
+    response = commit(lambda: declare(login(operator), kind="payment", value="", credit_percent="0",
+                                      title="Card payments failing since 9:00"))
+    assert response.status_code == 302
+    assert commit(lambda: incidents_tell(now=timezone.now())) == 1
+    email = OutboundEmail.objects.get(key__startswith="auto:incident:")
+    assert email.order.external_id == "U-1" and "You do not need to pay again." in email.body
