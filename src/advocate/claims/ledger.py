@@ -122,6 +122,13 @@ def refund_issue(*, order: Order, amount: Decimal, payer: Party, key: str, repor
     return refund
 
 
+def order_contents(order: Order) -> tuple[Decimal, list[dict]]:
+    """Sending the whole order again: what it is worth, and its lines as a replacement instruction lists them."""
+    lines = list(order.lines.all())
+    return (sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
+            [{"sku": line.sku, "title": line.title, "quantity": line.quantity} for line in lines])
+
+
 def replacement_issue(*, order: Order, report, lines: list[dict], value: Decimal, liable: Party,
                       key: str, memo: str = "") -> Replacement:
     """Send the customer a replacement (the shop ships it); its value is charged to whoever is liable. `report`

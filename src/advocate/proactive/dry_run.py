@@ -16,7 +16,7 @@ from advocate.commerce.models import InboundEvent, Membership, Order, OrderLine,
 from . import rules
 from .models import Firing
 from .on_events import CANCELLED_FOR_US
-from .services import LOOK_BACK, histories
+from .services import replayed
 
 STEP_LABELS = dict(Firing._meta.get_field("step").choices)
 RULE_LABELS = dict(Firing._meta.get_field("rule").choices)
@@ -74,28 +74,20 @@ def dry_run(*, chosen: rules.Settings, days: int, now: datetime, shown: int = 50
     """What these settings would have done over the last `days`: the rules asked, moment by moment, what the
     live run would have asked. Changes nothing."""
     start = now - timedelta(days=days)
-    ids = list(Order.objects.filter(placed_at__gte=start - LOOK_BACK, placed_at__lte=now,
-                                    promised_latest__gte=start - rules.TOO_OLD).values_list("pk", flat=True))
-    firings: list[tuple[rules.Firing, int]] = []
-    known = {}
-    for chunk in range(0, len(ids), 2000):
-        found = histories(ids[chunk:chunk + 2000])
-        known.update(found)
-        firings += [(f, pk) for pk, history in found.items() for f in rules.replay(history, chosen, start, now)]
-    firings.sort(key=lambda pair: (pair[0].at, pair[1]))
-    orders = Order.objects.in_bulk({pk for _f, pk in firings})
+    firings = replayed(chosen, start, now)
+    orders = Order.objects.in_bulk({pk for _f, pk, _history in firings})
     paid = dict(Payment.objects.filter(order_id__in=orders).values("order_id").annotate(s=Sum("amount"))
                 .values_list("order_id", "s"))
     rates = {}
     tried = Tried(days=days, counts=defaultdict(int), credits=Decimal(0), refunds=Decimal(0), resent=Decimal(0),
                   over_budget=0, no_rate=0, orders=[])
     spent: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for firing, pk in firings:
+    for firing, pk, history in firings:
         order = orders[pk]
         tried.counts[(firing.rule, firing.step)] += 1
         to_base = rates.setdefault(order.currency, to_base_currency(order.currency))
         if firing.step == rules.Step.TELL:
-            amount = rules.credit(known[pk], firing.at, chosen)
+            amount = rules.credit(history, firing.at, chosen)
             if amount > 0:
                 in_base = to_base(amount)
                 month = (firing.at.year, firing.at.month)

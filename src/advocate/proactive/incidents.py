@@ -4,7 +4,7 @@ order, with the credit the operator chose, through the ledger — by `advocate t
 as the incident is open (an order that becomes affected later is told then). Its order page shows it."""
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -18,6 +18,7 @@ from advocate.core.errors import Invalid
 from advocate.notifications.services import email_queue
 from advocate.trust.services import promise_keep, promise_make
 
+from . import rules
 from .models import Incident, IncidentKind, IncidentNotice
 
 BATCH = 500  # customers told per incident per tick
@@ -113,7 +114,7 @@ def _tell(incident: Incident, order_id: int, now: datetime) -> int:
             order = ledger.lock_order(Order(pk=order_id))
             notice = IncidentNotice.objects.create(incident=incident, order=order, at=now)
             key = f"{ledger.AUTOMATIC}incident:{incident.pk}:{order.external_id}"
-            amount = (order.total * incident.credit_percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            amount = rules.share(order.total, incident.credit_percent)
             if amount > 0:
                 notice.credit = ledger.credit_issue(order=order, amount=amount, key=key,
                                                     memo=_("For the trouble: %(title)s") % {"title": incident.title})

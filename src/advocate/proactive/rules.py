@@ -197,7 +197,12 @@ def credit(history: History, now: datetime, settings: Settings) -> Decimal:
     if settings.credit_for == CreditFor.NOBODY or (
             settings.credit_for == CreditFor.MEMBERS and not history.member(now)):
         return Decimal(0)
-    return (history.total * settings.credit_percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return share(history.total, settings.credit_percent)
+
+
+def share(total: Decimal, percent: Decimal) -> Decimal:
+    """`percent` of `total`, to the cent (half up)."""
+    return (total * percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def poor_delivery(quality: Decimal | None, settings: Settings) -> bool:

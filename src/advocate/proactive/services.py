@@ -110,11 +110,11 @@ def _candidates(now: datetime, chosen: rules.Settings) -> set[int]:
         # Traced lately, not settled, and now due its remedy or heard of since (its promise kept by news). (A
         # trace older than its remedy's time plus a week is let go: its promise is counted as broken.)
         lately = now - timedelta(days=chosen.remedy_days) - TRACE_WATCHED
-        heard = Exists(TrackingScan.objects.filter(shipment__order=OuterRef("order_id"),
-                                                   occurred_at__gt=OuterRef("at")))
+        news = Exists(TrackingScan.objects.filter(shipment__order=OuterRef("order_id"),
+                                                  occurred_at__gt=OuterRef("at")))
         arrived = Exists(Shipment.objects.filter(order=OuterRef("order_id"), delivered_at__gt=OuterRef("at")))
         due = Q(at__lte=now - timedelta(days=chosen.remedy_days))
-        ids |= set(traced.filter(due | heard | arrived, at__gte=lately, settled_at=None)
+        ids |= set(traced.filter(due | news | arrived, at__gte=lately, settled_at=None)
                    .values_list("order_id", flat=True))
     return ids
 
@@ -270,28 +270,32 @@ def _remedy(firing: Firing, chosen: rules.Settings, key: str, now: datetime, con
         firing.refund = ledger.refund_issue(order=order, amount=left, payer=Party.PLATFORM, key=key,
                                             cause=RefundCause.PROACTIVE, memo=_("Lost in transit"))
     else:
-        lines = list(order.lines.all())
-        firing.replacement = ledger.replacement_issue(
-            order=order, report=None, liable=Party.PLATFORM, key=key, memo=_("Lost in transit"),
-            value=sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
-            lines=[{"sku": line.sku, "title": line.title, "quantity": line.quantity} for line in lines])
+        value, lines = ledger.order_contents(order)
+        firing.replacement = ledger.replacement_issue(order=order, report=None, liable=Party.PLATFORM, key=key,
+                                                      memo=_("Lost in transit"), value=value, lines=lines)
     _trace_settle(order.pk, now)
     context.update(refund=firing.refund, replacement=firing.replacement)
+
+
+def replayed(chosen: rules.Settings, start: datetime, end: datetime) -> list[tuple[rules.Firing, int, rules.History]]:
+    """What the time rules would have done between `start` and `end` to every order they could have touched
+    (`rules.replay`), in the order it would have happened: (firing, order id, its history)."""
+    ids = list(Order.objects.filter(placed_at__gte=start - LOOK_BACK, placed_at__lte=end,
+                                    promised_latest__gte=start - rules.TOO_OLD).values_list("pk", flat=True))
+    due = []
+    for first in range(0, len(ids), CHUNK):
+        for pk, history in histories(ids[first:first + CHUNK]).items():
+            due += [(firing, pk, history) for firing in rules.replay(history, chosen, start, end)]
+    due.sort(key=lambda item: (item[0].at, item[1]))
+    return due
 
 
 def remedies_replay(*, since: datetime, now: datetime, notify: bool = False) -> int:
     """Carry out, moment by moment, what the rules would have done since `since` had they been running (the
     demo's history, written after the fact: by default nobody is emailed about the past). Returns the steps."""
     chosen = settings_current()
-    ids = list(Order.objects.filter(placed_at__gte=since - LOOK_BACK, placed_at__lte=now,
-                                    promised_latest__gte=since - rules.TOO_OLD).values_list("pk", flat=True))
-    due = []
-    for chunk in range(0, len(ids), 2000):
-        for pk, history in histories(ids[chunk:chunk + 2000]).items():
-            due += [(firing, pk, history) for firing in rules.replay(history, chosen, since, now)]
-    due.sort(key=lambda item: (item[0].at, item[1]))
     done = sum(_fire(pk, history, firing.rule, firing.step, firing.at, chosen, notify=notify)
-               for firing, pk, history in due)
+               for firing, pk, history in replayed(chosen, since, now))
     return done + stock_out_tell(order_numbers=list(Order.objects.filter(
         state=OrderState.CANCELLED, cancelled_by__in=CANCELLED_FOR_US, cancelled_at__gte=since,
         cancelled_at__lte=now).values_list("external_id", flat=True)))
@@ -302,6 +306,5 @@ def remedies_replay(*, since: datetime, now: datetime, notify: bool = False) -> 
 
 def firings_of(orders) -> list[Firing]:
     """The firings on these orders (a queryset of orders or of their ids), newest first."""
-    return list(Firing.objects.filter(order__in=orders).select_related(
-        "order", "credit", "refund", "replacement").annotate(currency=F("order__currency")).order_by("-at", "-pk"))
+    return list(Firing.objects.filter(order__in=orders).select_related("order", "refund").order_by("-at", "-pk"))
 

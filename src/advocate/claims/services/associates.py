@@ -97,9 +97,7 @@ def associate_reship(*, order, key: str, memo: str):
         raise Refused("sent_again_enough", _(
             "This order has been sent again %(count)s times already; whether to send it once more is for the "
             "refunds team to decide. Escalate it.") % {"count": MAX_REPLACEMENTS})
-    lines = list(order.lines.all())
-    value = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
+    value, lines = ledger.order_contents(order)
     within_associate_limit(order, value)
-    return ledger.replacement_issue(
-        order=order, report=None, value=value, liable=Party.PLATFORM, key=key, memo=memo,
-        lines=[{"sku": line.sku, "title": line.title, "quantity": line.quantity} for line in lines])
+    return ledger.replacement_issue(order=order, report=None, value=value, liable=Party.PLATFORM, key=key,
+                                    memo=memo, lines=lines)
