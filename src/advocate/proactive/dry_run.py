@@ -15,7 +15,7 @@ from advocate.commerce.models import InboundEvent, Membership, Order, OrderLine,
 
 from . import rules
 from .models import Firing
-from .on_events import CANCELLED_FOR_US
+from .on_events import CANCELLED_FOR_US, price_drop_differences
 from .services import replayed
 
 STEP_LABELS = dict(Firing._meta.get_field("step").choices)
@@ -174,14 +174,8 @@ def _tried_on_events(tried: Tried, chosen: rules.Settings, start: datetime, now:
     done: set[tuple[str, int, int]] = set()
     for kind, data, at in events.values_list("type", "data", "occurred_at"):
         if kind == "price.changed":
-            price = Decimal(data["price"])
-            lines = OrderLine.objects.filter(
-                order__seller__external_id=data["seller_id"], sku=data["sku"], unit_price__gt=price,
-                order__state=OrderState.PLACED, order__placed_at__gte=at - timedelta(days=chosen.price_days),
-                order__placed_at__lte=at).select_related("order")
-            found = [(rules.Rule.PRICE_DROP, line, rules.price_difference(
-                paid=line.unit_price, price=price, quantity=line.quantity, placed_at=line.order.placed_at,
-                changed_at=at, settings=chosen)) for line in lines]
+            found = [(rules.Rule.PRICE_DROP, line, amount) for line, amount in price_drop_differences(
+                seller=data["seller_id"], sku=data["sku"], price=Decimal(data["price"]), at=at, chosen=chosen)]
         else:
             quality = Decimal(data["quality"]) if kind == "content.playback_quality" else None
             if not rules.poor_delivery(quality, chosen):

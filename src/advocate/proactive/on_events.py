@@ -56,17 +56,21 @@ def price_drop_remedy(*, seller: str, sku: str, price: Decimal, at: datetime) ->
     chosen = settings_current()
     if not chosen.price_on or not fresh(at):
         return 0
+    return sum(_refund_for(line.order, rules.Rule.PRICE_DROP, line, amount, at, {"price": price})
+               for line, amount in price_drop_differences(seller=seller, sku=sku, price=price, at=at, chosen=chosen))
+
+
+def price_drop_differences(*, seller: str, sku: str, price: Decimal, at: datetime,
+                           chosen: rules.Settings) -> list[tuple[OrderLine, Decimal]]:
+    """The order lines a price drop gives money back on, with how much (the live rule and the dry run)."""
     lines = OrderLine.objects.filter(
         order__seller__external_id=seller, sku=sku, unit_price__gt=price, order__state=OrderState.PLACED,
         order__placed_at__gte=at - timedelta(days=chosen.price_days), order__placed_at__lte=at,
     ).select_related("order").order_by("pk")
-    done = 0
-    for line in lines:
-        amount = rules.price_difference(paid=line.unit_price, price=price, quantity=line.quantity,
-                                        placed_at=line.order.placed_at, changed_at=at, settings=chosen)
-        if amount > 0:
-            done += _refund_for(line.order, rules.Rule.PRICE_DROP, line, amount, at, {"price": price})
-    return done
+    found = [(line, rules.price_difference(paid=line.unit_price, price=price, quantity=line.quantity,
+                                           placed_at=line.order.placed_at, changed_at=at, settings=chosen))
+             for line in lines]
+    return [(line, amount) for line, amount in found if amount > 0]
 
 
 def fresh(at: datetime) -> bool:
